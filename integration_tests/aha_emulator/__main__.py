@@ -1,0 +1,75 @@
+"""Command-line Aha! emulator: ``python -m integration_tests.aha_emulator --port 8765``.
+
+Prints one line with the listening URL and serves until SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from .server import AhaEmulator, Faults
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m integration_tests.aha_emulator", description=__doc__
+    )
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--ideas", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--api-key", default="test-api-key")
+    parser.add_argument("--per-second", type=int, default=None, help="default: unlimited")
+    parser.add_argument("--per-minute", type=int, default=None, help="default: unlimited")
+    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--error-rate", type=float, default=0.0)
+    parser.add_argument("--slow-rate", type=float, default=0.0)
+    parser.add_argument("--slow-seconds", type=float, default=30.0)
+    parser.add_argument("--drop-rate", type=float, default=0.0)
+    parser.add_argument("--truncate-rate", type=float, default=0.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    faults = Faults(
+        error_rate=args.error_rate,
+        slow_rate=args.slow_rate,
+        slow_seconds=args.slow_seconds,
+        drop_rate=args.drop_rate,
+        truncate_rate=args.truncate_rate,
+        seed=args.seed,
+    )
+    emulator = AhaEmulator(
+        ideas=args.ideas,
+        seed=args.seed,
+        api_key=args.api_key,
+        per_second=args.per_second,
+        per_minute=args.per_minute,
+        latency_ms=args.latency_ms,
+        faults=faults,
+        port=args.port,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    emulator.start()
+    print(
+        f"Aha! emulator listening on {emulator.url} ({args.ideas} ideas, api key {args.api_key})",
+        flush=True,
+    )
+    while not stop.wait(0.5):
+        pass
+    emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Custom components for the Aha! manifest: only what the declarative language cannot express.
+
+The manifest names them `source_declarative_manifest.components.<Class>`, so this file loads
+unchanged in the Connector Builder (pasted as custom components), in `source-declarative-manifest`
+and in this package (which aliases the module, see `source.py`). It imports only `airbyte_cdk`
+and the standard library for that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
+from airbyte_cdk.sources.declarative.extractors.record_filter import RecordFilter
+from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
+from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
+
+MAX_PAGE_SIZE = 200  # Aha!'s documented per_page maximum.
+
+
+def positive_int_or_none(value: Any) -> int | None:
+    """Returns `max_ideas` as an int (the spec also accepts a numeric string), or None if unset."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def workflow_status_matches(idea: Mapping[str, Any], wanted: str) -> bool:
+    """True when the idea's workflow status has `wanted` as its id or (case-insensitive) name."""
+    status = idea.get("workflow_status") or {}
+    wanted = wanted.strip()
+    return str(status.get("id") or "") == wanted or (
+        str(status.get("name") or "").casefold() == wanted.casefold()
+    )
+
+
+def name_matches(idea: Mapping[str, Any], text: str) -> bool:
+    """True when every word of `text` occurs in the idea's name, ignoring case."""
+    name = str(idea.get("name") or "").casefold()
+    return all(word in name for word in text.casefold().split())
+
+
+@dataclass
+class IdeaFilter(RecordFilter):
+    """Keeps the ideas that match `ideas_workflow_status` and `ideas_q` (alias `q`).
+
+    Aha! filters `GET /ideas` on `workflow_status` and `q` itself; how it matches a status name
+    or a search text is not documented, so the same filter is applied to every row here. The
+    stream then holds exactly what the configuration promises, and because the parent copies of
+    the child streams use this filter too, proxy votes and comments are scoped identically.
+
+    A `RecordFilter.condition` cannot do this: a condition that renders to nothing drops every
+    record, and the status may be given by name or by id. An optional `condition` (e.g.
+    `comments_count > 0` on a parent copy) still applies on top.
+    """
+
+    def filter_records(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        stream_state: StreamState,
+        stream_slice: StreamSlice | None = None,
+        next_page_token: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any]]:
+        status = self.config.get("ideas_workflow_status")
+        text = self.config.get("ideas_q") or self.config.get("q")
+        selected = (
+            record
+            for record in records
+            if (not status or workflow_status_matches(record, str(status)))
+            and (not text or name_matches(record, str(text)))
+        )
+        if self.condition:
+            return super().filter_records(selected, stream_state, stream_slice, next_page_token)
+        return selected
+
+
+@dataclass
+class MaxIdeasExtractor(DpathExtractor):
+    """Extracts ideas and stops at exactly `max_ideas`, counting from the response itself.
+
+    The paginator stops asking for pages once `max_ideas` are covered, but a page holds up to 200
+    rows, so the last page can overshoot. A counting filter would keep state per instance, and
+    every child stream reads its own copy of `ideas` on its own thread. This cap is stateless: a
+    row's position is (page - 1) * per_page + offset, read from the request and the envelope, so
+    every copy keeps the same first N ideas.
+    """
+
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
+        records = super().extract_records(response)
+        limit = positive_int_or_none(self.config.get("max_ideas"))
+        if limit is None:
+            yield from records
+            return
+        first = (page_number(response) - 1) * page_size(response)
+        for offset, record in enumerate(records):
+            if first + offset < limit:
+                yield record
+
+
+def page_number(response: requests.Response) -> int:
+    """The page Aha! says it served (1 when the envelope is missing)."""
+    try:
+        pagination = response.json().get("pagination") or {}
+    except ValueError:
+        return 1
+    return int(pagination.get("current_page") or 1)
+
+
+def page_size(response: requests.Response) -> int:
+    """The `per_page` this response was requested with (Aha!'s default of 30 when absent)."""
+    query = parse_qs(urlsplit(response.request.url or "").query)
+    return min(int(query.get("per_page", ["30"])[0]), MAX_PAGE_SIZE)
+
+
+@dataclass
+class PerIdeaToAccountWideState(StateMigration):
+    """Turns a per-idea `idea_proxy_votes` state into the account-wide stream's state.
+
+    With an idea filter set, proxy votes are read idea by idea under a global substream cursor
+    (`{"use_global_cursor": ..., "state": {"updated_at": ...}, "parent_state": ...}`). When the
+    filter is removed, the same stream reads the account-wide list, whose state is the plain
+    `{"updated_at": ...}`. No built-in migration maps one layout to the other; without it the
+    account-wide read would start again from `start_date`.
+    """
+
+    config: Config
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return "updated_at" not in stream_state and isinstance(stream_state.get("state"), Mapping)
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        return dict(stream_state["state"])
