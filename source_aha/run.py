@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-
 from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -27,6 +26,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from source_aha.config import config_errors
 from source_aha.source import SourceAha
 
@@ -47,7 +47,7 @@ def _load(kind: str, path: str | None, reader: Any) -> Any:
         return None
     try:
         return reader(path)
-    except Exception as error:  # noqa: BLE001 - every failure means the same: an unusable file
+    except Exception as error:
         reason = type(error).__name__
         raise _config_error(f"Could not read the {kind} file {path} ({reason}).") from None
 

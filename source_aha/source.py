@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from airbyte_cdk.models import ConfiguredAirbyteCatalog
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
-from airbyte_cdk.sources.source import TState
 
 from source_aha import components
 
@@ -31,7 +30,7 @@ class SourceAha(YamlDeclarativeSource):
         self,
         catalog: ConfiguredAirbyteCatalog | None = None,
         config: Mapping[str, Any] | None = None,
-        state: TState | None = None,
+        state: list[AirbyteStateMessage] | None = None,
         config_path: str | None = None,
     ) -> None:
         super().__init__(

@@ -279,7 +279,7 @@ class Workspace:
         rng = random.Random(seed)
         self._rng = random.Random(seed + 1_000_003)  # for mutations without an explicit seed
         self._misc_ids = _Ids(5_000_000_000, 50_000)
-        self._idea_ids = _Ids(max(100_000_000, 1_000_000_000 - ideas * 5_000), 10_000)
+        self._idea_ids = _Ids(max(100_000_000, 1_000_000_000 - ideas * 2_500), 10_000)
         self._vote_ids = _Ids(3_000_000_000, 20_000)
         self._comment_ids = _Ids(6_776_881_149_487_056_351, 10_000_000)
         self._internal_ids = _Ids(6_777_881_149_487_056_351, 10_000_000)
@@ -769,8 +769,8 @@ class Workspace:
         """Change an idea and bump its ``updated_at``; without changes, rename it.
 
         ``name``, ``workflow_status`` (name or id), ``description`` (HTML body), ``tags``
-        (strings) and ``spam`` (bool, hides the idea) change the stored record; any other key
-        overrides that field of the rendered idea verbatim.
+        (strings) and ``spam`` (bool, hides the idea) change the stored record; any other field
+        of the full idea is overridden verbatim (unknown names raise ``ValueError``).
         """
         with self.lock:
             idea = self._find_idea(idea_id)
@@ -821,8 +821,7 @@ class Workspace:
             for key in ("weight", "value", "link"):
                 if key in changes:
                     setattr(vote, key, changes.pop(key))
-            if changes:
-                vote.overrides = {**(vote.overrides or {}), **changes}
+            vote.overrides = _merge_overrides(vote.overrides, VOTE_FIELDS, changes)
             vote.updated = vote.idea.updated = self._now()
             return self._render(VOTE_FIELDS, vote, VOTE_FULL)
 
@@ -848,8 +847,7 @@ class Workspace:
                 raise RecordNotFoundError(str(comment_id))
             comment.body = changes.pop("body", comment.body + "<p><em>(edited)</em></p>")
             comment.spam = bool(changes.pop("spam", comment.spam))
-            if changes:
-                comment.overrides = {**(comment.overrides or {}), **changes}
+            comment.overrides = _merge_overrides(comment.overrides, COMMENT_FIELDS, changes)
             comment.updated = comment.idea.updated = self._now()
             return self._render(COMMENT_FIELDS, comment, COMMENT_ALL)
 
@@ -934,8 +932,7 @@ class Workspace:
                 idea.status_times[-1] = (last, started, idea.updated)
                 idea.status_times.append((status, idea.updated, None))
                 idea.status = status
-        if changes:
-            idea.overrides = {**(idea.overrides or {}), **copy.deepcopy(changes)}
+        idea.overrides = _merge_overrides(idea.overrides, IDEA_FIELDS, changes)
 
     def _render(self, registry: dict[str, Renderer], row: Any, names: Iterable[str]) -> JSON:
         return _project(self, registry, row, names, getattr(row, "overrides", None))
@@ -975,6 +972,18 @@ def _after(rng: random.Random, start: int, mean_days: float) -> int:
 def _pick_author(rng: random.Random, users: int, people: int) -> tuple[str, int]:
     kind = rng.choices(("user", "portal", "idea_user"), weights=(3, 4, 3))[0]
     return kind, rng.randrange(users if kind == "user" else people)
+
+
+def _merge_overrides(
+    current: JSON | None, registry: dict[str, Renderer], changes: JSON
+) -> JSON | None:
+    """Add verbatim field overrides; only existing field names are accepted."""
+    bad = sorted(k for k in changes if k not in registry or k == "id")
+    if bad:
+        raise ValueError(f"unknown or read-only fields: {bad}")
+    if not changes:
+        return current
+    return {**(current or {}), **copy.deepcopy(changes)}
 
 
 def _int_id(value: str | int) -> int:
@@ -1162,6 +1171,18 @@ IDEA_FIELDS: dict[str, Renderer] = {
                 "integration_id": 91_001,
                 "service_name": "jira",
                 "created_at": format_ms(i.created),
+            }
+        ]
+    ),
+    "custom_object_links": lambda ws, i: (
+        []
+        if i.custom is None or i.custom[1] != "Enterprise"
+        else [
+            {
+                "key": "related_accounts",
+                "name": "Related accounts",
+                "record_type": "CustomObjectRecord",
+                "record_ids": [str(i.custom[0] + 10)],
             }
         ]
     ),

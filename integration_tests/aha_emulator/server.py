@@ -137,6 +137,8 @@ class RateLimiter:
     """Sliding 1 s and 60 s windows per API key; rejected requests use no budget."""
 
     def __init__(self, per_second: int | None, per_minute: int | None) -> None:
+        if any(limit is not None and limit < 1 for limit in (per_second, per_minute)):
+            raise ValueError("rate limits must be positive (or None for no limit)")
         self.per_second = per_second
         self.per_minute = per_minute
         self._lock = threading.Lock()
@@ -175,7 +177,9 @@ class RateLimiter:
 
 
 @dataclass
-class _Response:
+class Response:
+    """What ``AhaEmulator.dispatch`` answers; the HTTP handler writes it out."""
+
     status: int
     body: bytes = b""
     content_type: str = JSON_TYPE
@@ -187,19 +191,19 @@ class BadRequestError(ValueError):
     """A malformed query parameter (answered 400 with a JSON error)."""
 
 
-def _json(status: int, payload: Any) -> _Response:
+def _json(status: int, payload: Any) -> Response:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    return _Response(status, body)
+    return Response(status, body)
 
 
-def _error(status: int, message: str | None = None) -> _Response:
+def _error(status: int, message: str | None = None) -> Response:
     if status in (502, 503, 504):  # gateway errors come from the proxy, as HTML
         phrase = HTTPStatus(status).phrase
         page = (
             f"<html><head><title>{status} {phrase}</title></head><body><h1>{phrase}</h1>"
             "</body></html>\n"
         )
-        return _Response(status, page.encode(), HTML_TYPE)
+        return Response(status, page.encode(), HTML_TYPE)
     try:
         default = HTTPStatus(status).phrase
     except ValueError:
@@ -288,7 +292,7 @@ class _Query:
 
 def _envelope(
     key: str, query: _Query, fetch: Callable[[int, int], tuple[int, list[JSON]]]
-) -> _Response:
+) -> Response:
     page, per_page = query.paging()
     total, records = fetch((page - 1) * per_page, per_page)
     return _json(
@@ -400,7 +404,7 @@ class AhaEmulator:
 
     def dispatch(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
-    ) -> _Response:
+    ) -> Response:
         """Answer one request (used by the HTTP handler; callable directly in tests)."""
         arrived = time.monotonic()
         split = urlsplit(target)
@@ -427,13 +431,13 @@ class AhaEmulator:
         arg: str,
         query: _Query,
         headers: Mapping[str, str],
-    ) -> _Response:
+    ) -> Response:
         if not path.startswith("/api/"):
-            return _Response(404, _NOT_FOUND_HTML, HTML_TYPE)
+            return Response(404, _NOT_FOUND_HTML, HTML_TYPE)
         if self.latency_ms:
             self._stopping.wait(self.latency_ms / 1000)
         if not path.startswith("/api/v1/"):
-            return _Response(404, _NOT_FOUND_HTML, HTML_TYPE)
+            return Response(404, _NOT_FOUND_HTML, HTML_TYPE)
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         scheme, _, key = authorization.partition(" ")
         if scheme.lower() != "bearer" or key.strip() != self.api_key:
@@ -446,7 +450,7 @@ class AhaEmulator:
         response.headers.update(limit_headers)
         return response
 
-    def _faulty_or_real(self, method: str, route: str, arg: str, query: _Query) -> _Response:
+    def _faulty_or_real(self, method: str, route: str, arg: str, query: _Query) -> Response:
         with self._fault_lock:
             f, rng = self._faults, self._fault_rng
             storm = self._storm_left > 0
@@ -467,7 +471,7 @@ class AhaEmulator:
             response.headers["Retry-After"] = str(f.storm_retry_after)
             return response
         if drop:
-            return _Response(0, mode="drop")
+            return Response(0, mode="drop")
         if error:
             return _error(error_status)
         if slow:
@@ -477,9 +481,9 @@ class AhaEmulator:
             response.mode = "truncate"
         return response
 
-    def _route(self, method: str, route: str, arg: str, query: _Query) -> _Response:
+    def _route(self, method: str, route: str, arg: str, query: _Query) -> Response:
         if route == "unknown":
-            return _Response(404, _NOT_FOUND_HTML, HTML_TYPE)
+            return Response(404, _NOT_FOUND_HTML, HTML_TYPE)
         if method != "GET":
             response = _error(405, "Method not allowed")
             response.headers["Allow"] = "GET"
@@ -530,7 +534,7 @@ class AhaEmulator:
         except RecordNotFoundError:
             return _error(404, "Record not found.")
 
-    def _admin(self, method: str, path: str, body: bytes) -> _Response:
+    def _admin(self, method: str, path: str, body: bytes) -> Response:
         if (method, path) == ("GET", "/__emulator__/stats"):
             return _json(
                 200,
@@ -595,6 +599,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "AhaEmulator/1.0"
     timeout = 120  # idle keep-alive connections are closed after this many seconds
+    disable_nagle_algorithm = True  # headers and body go out separately: avoid a 40 ms stall
 
     def do_GET(self) -> None:
         self._serve("GET")

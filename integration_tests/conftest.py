@@ -1,0 +1,56 @@
+"""Fixtures for the end-to-end tests: a local Aha! emulator per test, and live-account mode.
+
+Live mode: when `secrets/config.json` exists, the tests marked `live` also run against that real
+Aha! account; otherwise they are skipped and say why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from integration_tests.aha_emulator import AhaEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+LIVE_CONFIG = ROOT / "secrets" / "config.json"
+API_KEY = "test-api-key"
+
+
+def emulator_config(emulator: AhaEmulator, **overrides: Any) -> dict[str, Any]:
+    """A valid config pointing at `emulator`, with a budget that does not slow tests down."""
+    config: dict[str, Any] = {
+        "api_key": emulator.api_key,
+        "subdomain": "company",
+        "base_url": emulator.url,
+        "max_requests_per_minute": 100_000,
+        "num_workers": 4,
+    }
+    config.update(overrides)
+    return {k: v for k, v in config.items() if v is not None}
+
+
+def manifest_request_fields(stream: str) -> list[str]:
+    """The `fields=` list the manifest asks Aha! for, so ground truth is projected the same way."""
+    manifest = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))
+    definition = manifest["definitions"][stream]
+    fields: str = definition["retriever"]["requester"]["request_parameters"]["fields"]
+    return fields.split(",")
+
+
+@pytest.fixture
+def emulator() -> Iterator[AhaEmulator]:
+    with AhaEmulator(ideas=300, seed=7, api_key=API_KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def live_config() -> dict[str, Any]:
+    if not LIVE_CONFIG.exists():
+        pytest.skip("live Aha! tests need secrets/config.json (not present): skipped")
+    config: dict[str, Any] = json.loads(LIVE_CONFIG.read_text(encoding="utf-8"))
+    return config

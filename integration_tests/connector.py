@@ -1,0 +1,196 @@
+"""Runs the installed `source-aha` executable as Airbyte does, and reads what it prints.
+
+Every end-to-end test goes through here: a real process, real HTTP, the real CDK. The helpers
+write config, catalog and state files, run a command, and parse the Airbyte messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+EXECUTABLE = str(Path(sys.executable).with_name("source-aha"))
+ALL_STREAMS = ("ideas", "idea_proxy_votes", "idea_comments")
+TIMEOUT_SECONDS = 600
+
+
+@dataclass
+class Run:
+    """What one `source-aha` invocation printed and how it ended."""
+
+    returncode: int
+    messages: list[dict[str, Any]]
+    stdout: str
+    stderr: str
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m.get("type") == kind]
+
+    def records(self, stream: str) -> list[dict[str, Any]]:
+        return [
+            m["record"]["data"] for m in self.of_type("RECORD") if m["record"]["stream"] == stream
+        ]
+
+    def record_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for message in self.of_type("RECORD"):
+            counts[message["record"]["stream"]] += 1
+        return dict(counts)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return [t["trace"]["error"] for t in self.of_type("TRACE") if t["trace"]["type"] == "ERROR"]
+
+    @property
+    def connection_status(self) -> dict[str, Any]:
+        (status,) = (m["connectionStatus"] for m in self.of_type("CONNECTION_STATUS"))
+        return status
+
+    @property
+    def catalog(self) -> dict[str, Any]:
+        (catalog,) = (m["catalog"] for m in self.of_type("CATALOG"))
+        return catalog
+
+    def final_state(self) -> list[dict[str, Any]]:
+        """The last STATE per stream, as a state file for the next read."""
+        return latest_states(self.messages)
+
+
+def latest_states(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The last STATE message of each stream, in the list form `--state` takes."""
+    latest: dict[str, dict[str, Any]] = {}
+    for message in messages:
+        if message.get("type") == "STATE":
+            state = message["state"]
+            latest[state["stream"]["stream_descriptor"]["name"]] = state
+    return list(latest.values())
+
+
+def configured_catalog(
+    streams: Sequence[str] = ALL_STREAMS, sync_mode: str = "incremental"
+) -> dict[str, Any]:
+    """A configured catalog in the shape Airbyte sends, with the cursor and key set."""
+    return {
+        "streams": [
+            {
+                "stream": {
+                    "name": name,
+                    "json_schema": {},
+                    "supported_sync_modes": ["full_refresh", "incremental"],
+                    "source_defined_cursor": True,
+                    "default_cursor_field": ["updated_at"],
+                    "source_defined_primary_key": [["id"]],
+                },
+                "sync_mode": sync_mode,
+                "cursor_field": ["updated_at"],
+                "destination_sync_mode": "append_dedup"
+                if sync_mode == "incremental"
+                else "overwrite",
+                "primary_key": [["id"]],
+            }
+            for name in streams
+        ]
+    }
+
+
+def _parse(stdout: str) -> list[dict[str, Any]]:
+    messages = []
+    for line in stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            messages.append(json.loads(line))
+    return messages
+
+
+def _files(
+    workdir: Path,
+    config: Mapping[str, Any] | None,
+    catalog: Mapping[str, Any] | None,
+    state: Sequence[Mapping[str, Any]] | None,
+) -> list[str]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    args: list[str] = []
+    for flag, content in (("config", config), ("catalog", catalog), ("state", state)):
+        if content is not None:
+            path = workdir / f"{flag}.json"
+            path.write_text(json.dumps(content), encoding="utf-8")
+            args += [f"--{flag}", str(path)]
+    return args
+
+
+def _environment() -> dict[str, str]:
+    # The request cache and any Airbyte variables come from this process; cloud mode would
+    # refuse the loopback test server.
+    env = {k: v for k, v in os.environ.items() if k != "DEPLOYMENT_MODE"}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run_source(
+    command: str,
+    workdir: Path,
+    config: Mapping[str, Any] | None = None,
+    catalog: Mapping[str, Any] | None = None,
+    state: Sequence[Mapping[str, Any]] | None = None,
+    extra_args: Sequence[str] = (),
+    timeout: float = TIMEOUT_SECONDS,
+) -> Run:
+    """Runs `source-aha COMMAND` to completion."""
+    args = [EXECUTABLE, command, *_files(workdir, config, catalog, state), *extra_args]
+    done = subprocess.run(
+        args, capture_output=True, text=True, timeout=timeout, env=_environment(), check=False
+    )
+    return Run(done.returncode, _parse(done.stdout), done.stdout, done.stderr)
+
+
+@dataclass
+class KilledRun:
+    """A read killed with SIGKILL once `should_kill` said so."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    killed: bool = False
+
+
+def run_read_until(
+    workdir: Path,
+    config: Mapping[str, Any],
+    catalog: Mapping[str, Any],
+    should_kill: Callable[[dict[str, Any], list[dict[str, Any]]], bool],
+    state: Sequence[Mapping[str, Any]] | None = None,
+) -> KilledRun:
+    """Runs `source-aha read` and SIGKILLs it right after the message that `should_kill` picks,
+    as a crashed worker would die: no cleanup, no final state."""
+    args = [EXECUTABLE, "read", *_files(workdir, config, catalog, state)]
+    result = KilledRun()
+    with subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_environment(),
+        start_new_session=True,
+    ) as process:
+        assert process.stdout is not None
+        try:
+            for line in process.stdout:
+                if not line.startswith("{"):
+                    continue
+                message = json.loads(line)
+                result.messages.append(message)
+                if should_kill(message, result.messages):
+                    os.killpg(process.pid, signal.SIGKILL)
+                    result.killed = True
+                    break
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+    return result

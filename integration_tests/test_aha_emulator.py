@@ -1,0 +1,509 @@
+"""Tests of the Aha! API emulator itself: shapes, paging, filters, limits, faults and CLI.
+
+Read-only tests share one module-scoped emulator; tests that mutate data, switch faults or
+limits start their own small one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from integration_tests.aha_emulator import AhaEmulator, Faults, Workspace
+
+_KEY = "test-api-key"
+_AUTH = {"Authorization": f"Bearer {_KEY}"}
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[AhaEmulator]:
+    with AhaEmulator(ideas=300, seed=1) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def fresh() -> Iterator[AhaEmulator]:
+    with AhaEmulator(ideas=60, seed=5) as emulator:
+        yield emulator
+
+
+def _get(emulator: AhaEmulator, path: str, **params: Any) -> requests.Response:
+    return requests.get(f"{emulator.url}/api/v1{path}", params=params, headers=_AUTH, timeout=10)
+
+
+def _all_pages(emulator: AhaEmulator, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        body = _get(emulator, path, page=page, **params).json()
+        rows.extend(body[key])
+        if body["pagination"]["current_page"] >= body["pagination"]["total_pages"]:
+            return rows
+        page += 1
+
+
+def _an_idea_with(emulator: AhaEmulator, predicate: Any) -> dict[str, Any]:
+    return next(i for i in emulator.workspace.ideas() if predicate(i))
+
+
+# ------------------------------------------------------------------------ envelope and paging
+
+
+def test_list_has_plural_key_and_pagination_block(emu: AhaEmulator) -> None:
+    body = _get(emu, "/ideas").json()
+    total = len(emu.workspace.ideas())
+    assert set(body) == {"ideas", "pagination"}
+    assert len(body["ideas"]) == 30
+    assert body["pagination"] == {
+        "total_records": total,
+        "total_pages": math.ceil(total / 30),
+        "current_page": 1,
+    }
+
+
+def test_paging_pages_1_to_n_returns_every_idea_once_in_ascending_numeric_id(
+    emu: AhaEmulator,
+) -> None:
+    ids = [row["id"] for row in _all_pages(emu, "/ideas", "ideas", per_page=50)]
+    assert ids == [i["id"] for i in emu.workspace.ideas()]
+    assert [int(i) for i in ids] == sorted(int(i) for i in ids)
+    assert {len(i) for i in ids} == {9, 10}  # string order differs from numeric order
+
+
+def test_per_page_above_200_is_clamped_to_200(emu: AhaEmulator) -> None:
+    body = _get(emu, "/ideas", per_page=500).json()
+    assert len(body["ideas"]) == 200
+    assert body["pagination"]["total_pages"] == math.ceil(len(emu.workspace.ideas()) / 200)
+
+
+def test_empty_result_has_zero_pages_and_echoes_requested_page(emu: AhaEmulator) -> None:
+    body = _get(emu, "/ideas", q="no such idea anywhere", page=3).json()
+    assert body == {
+        "ideas": [],
+        "pagination": {"total_records": 0, "total_pages": 0, "current_page": 3},
+    }
+
+
+def test_page_below_one_is_treated_as_page_one(emu: AhaEmulator) -> None:
+    assert _get(emu, "/ideas", page=0).json()["ideas"] == _get(emu, "/ideas").json()["ideas"]
+
+
+def test_non_integer_page_or_per_page_is_json_400(emu: AhaEmulator) -> None:
+    for params in ({"page": "two"}, {"per_page": "1.5"}):
+        response = _get(emu, "/ideas", **params)
+        assert response.status_code == 400
+        assert "error" in response.json()
+
+
+# ------------------------------------------------------------------------------- errors
+
+
+def test_missing_or_wrong_api_key_is_json_401(emu: AhaEmulator) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": _KEY}):
+        response = requests.get(f"{emu.url}/api/v1/ideas", headers=headers, timeout=10)
+        assert response.status_code == 401
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert response.json() == {"error": "Authentication failed"}
+
+
+def test_unknown_route_is_html_404(emu: AhaEmulator) -> None:
+    for path in ("/api/v1/idea_proxy_votes", "/api/v2/ideas", "/"):
+        response = requests.get(f"{emu.url}{path}", headers=_AUTH, timeout=10)
+        assert response.status_code == 404
+        assert response.headers["Content-Type"].startswith("text/html")
+        assert response.text.lstrip().startswith("<!DOCTYPE html>")
+
+
+def test_missing_idea_is_json_404_record_not_found(emu: AhaEmulator) -> None:
+    for path in ("/ideas/123", "/ideas/I-9930", "/ideas/123/endorsements"):
+        response = _get(emu, path)
+        assert response.status_code == 404
+        assert response.json() == {"error": "Record not found."}
+
+
+def test_non_get_on_api_route_is_json_405(emu: AhaEmulator) -> None:
+    response = requests.post(f"{emu.url}/api/v1/ideas", headers=_AUTH, json={}, timeout=10)
+    assert response.status_code == 405
+    assert response.json()["error"]
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+def test_updated_since_keeps_only_ideas_updated_strictly_after(emu: AhaEmulator) -> None:
+    truth = emu.workspace.ideas()
+    cutoff = sorted(i["updated_at"] for i in truth)[len(truth) // 2]
+    expected = [i["id"] for i in truth if i["updated_at"] > cutoff]
+    got = [r["id"] for r in _all_pages(emu, "/ideas", "ideas", per_page=200, updated_since=cutoff)]
+    assert got == expected
+    assert all(i["id"] not in got for i in truth if i["updated_at"] == cutoff)
+
+
+def test_updated_since_accepts_offsets_and_whole_seconds(emu: AhaEmulator) -> None:
+    utc = _get(emu, "/ideas", updated_since="2023-01-01T00:00:00Z").json()["pagination"]
+    offset = _get(emu, "/ideas", updated_since="2023-01-01T02:00:00.000+02:00").json()
+    assert offset["pagination"] == utc
+    assert _get(emu, "/ideas", updated_since="yesterday").status_code == 400
+
+
+def test_workflow_status_filter_accepts_name_case_insensitively_and_id(emu: AhaEmulator) -> None:
+    planned = next(s for s in emu.workspace.workflow_statuses() if s["name"] == "Planned")
+    expected = [i["id"] for i in emu.workspace.ideas() if i["workflow_status"]["name"] == "Planned"]
+    assert expected
+    for value in ("planned", "PLANNED", planned["id"]):
+        rows = _all_pages(emu, "/ideas", "ideas", per_page=200, workflow_status=value)
+        assert [r["id"] for r in rows] == expected
+
+
+def test_q_matches_name_substring_case_insensitively(emu: AhaEmulator) -> None:
+    expected = [i["id"] for i in emu.workspace.ideas() if "csv" in i["name"].lower()]
+    assert expected
+    assert [r["id"] for r in _get(emu, "/ideas", q="CsV", per_page=200).json()["ideas"]] == expected
+
+
+def test_spam_ideas_are_hidden_by_default_and_listed_alone_with_spam_true(
+    emu: AhaEmulator,
+) -> None:
+    everything = emu.workspace.ideas(include_spam=True)
+    spam_ids = {i["id"] for i in everything} - {i["id"] for i in emu.workspace.ideas()}
+    assert spam_ids
+    default = {r["id"] for r in _all_pages(emu, "/ideas", "ideas", per_page=200)}
+    only_spam = {r["id"] for r in _all_pages(emu, "/ideas", "ideas", per_page=200, spam="true")}
+    assert not default & spam_ids
+    assert only_spam == spam_ids
+
+
+# ------------------------------------------------------------------------------ shapes
+
+
+def test_list_default_shape_is_abbreviated(emu: AhaEmulator) -> None:
+    row = _get(emu, "/ideas").json()["ideas"][0]
+    assert list(row) == [
+        "id",
+        "reference_num",
+        "name",
+        "created_at",
+        "updated_at",
+        "workflow_status",
+        "description",
+        "url",
+        "resource",
+    ]
+    assert row["resource"] == f"{emu.url}/api/v1/ideas/{row['reference_num']}"
+
+
+def test_fields_returns_only_requested_fields_plus_id_ignoring_unknown(emu: AhaEmulator) -> None:
+    rows = _get(emu, "/ideas", fields="votes,endorsements_count,bogus").json()["ideas"]
+    assert all(set(r) == {"id", "votes", "endorsements_count"} for r in rows)
+    full = _get(emu, "/ideas", fields="*", per_page=5).json()["ideas"]
+    assert full == emu.workspace.ideas()[:5]
+
+
+def test_single_idea_by_id_or_reference_is_full_and_supports_fields(emu: AhaEmulator) -> None:
+    truth = emu.workspace.ideas()[7]
+    assert _get(emu, f"/ideas/{truth['id']}").json() == {"idea": truth}
+    assert _get(emu, f"/ideas/{truth['reference_num']}").json() == {"idea": truth}
+    projected = _get(emu, f"/ideas/{truth['id']}", fields="name,comments_count").json()["idea"]
+    assert projected == {k: truth[k] for k in ("id", "name", "comments_count")}
+
+
+def test_full_idea_timestamps_have_millisecond_utc_format(emu: AhaEmulator) -> None:
+    idea = emu.workspace.ideas()[0]
+    for stamp in (idea["created_at"], idea["updated_at"], idea["description"]["updated_at"]):
+        assert len(stamp) == 24
+        assert stamp[10] == "T"
+        assert stamp[19] == "."
+        assert stamp.endswith("Z")
+
+
+def test_idea_comments_default_shape_lacks_updated_at_and_fields_add_it(emu: AhaEmulator) -> None:
+    idea = _an_idea_with(emu, lambda i: i["comments_count"] > 0)
+    default = _get(emu, f"/ideas/{idea['id']}/idea_comments").json()["idea_comments"]
+    assert default
+    hidden = {"updated_at", "spam", "idea_commenter_portal_user", "idea_commenter_idea_user"}
+    assert all(not hidden & set(row) for row in default)
+    wanted = "updated_at,spam,idea_commenter_portal_user"
+    rows = _get(emu, f"/ideas/{idea['id']}/idea_comments", fields=wanted).json()["idea_comments"]
+    assert all(set(r) == {"id", "updated_at", "spam", "idea_commenter_portal_user"} for r in rows)
+
+
+def test_comments_count_counts_non_spam_portal_comments(emu: AhaEmulator) -> None:
+    comments = emu.workspace.idea_comments(include_spam=True)
+    spammed = {c["idea_id"] for c in comments if c["spam"]}
+    assert spammed
+    for idea in emu.workspace.ideas():
+        own = [c for c in comments if c["idea_id"] == idea["id"]]
+        assert idea["comments_count"] == sum(1 for c in own if not c["spam"])
+        if idea["id"] in spammed:
+            listed = _get(emu, f"/ideas/{idea['id']}/idea_comments", spam="true").json()
+            assert listed["pagination"]["total_records"] == len(own)
+
+
+def test_proxy_true_returns_only_votes_with_an_organization(emu: AhaEmulator) -> None:
+    idea = _an_idea_with(emu, lambda i: i["endorsements_count"] > 0)
+    every = _get(emu, f"/ideas/{idea['id']}/endorsements").json()["idea_endorsements"]
+    proxy = _get(emu, f"/ideas/{idea['id']}/endorsements", proxy="true").json()
+    assert len(every) == idea["endorsements_count"]
+    assert [v["id"] for v in proxy["idea_endorsements"]] == [
+        v["id"] for v in every if v.get("idea_organization")
+    ]
+    all_proxy = emu.workspace.votes(proxy=True)
+    assert all(isinstance(v["idea_organization"], dict) for v in all_proxy)
+    assert all(isinstance(v["value"], str | None) for v in all_proxy)
+
+
+def test_account_endorsements_filter_by_updated_since_and_omit_detail_fields(
+    emu: AhaEmulator,
+) -> None:
+    truth = emu.workspace.votes(proxy=True)
+    cutoff = truth[len(truth) // 2]["updated_at"]
+    rows = _all_pages(
+        emu, "/ideas/endorsements", "idea_endorsements", proxy="true", updated_since=cutoff
+    )
+    assert [r["id"] for r in rows] == [v["id"] for v in truth if v["updated_at"] > cutoff]
+    assert all(not {"description", "custom_fields", "idea"} & set(r) for r in rows)
+
+
+def test_parent_idea_comment_id_is_a_json_number_above_2_pow_53_that_round_trips(
+    emu: AhaEmulator,
+) -> None:
+    reply = next(c for c in emu.workspace.idea_comments() if c["parent_idea_comment_id"])
+    response = _get(emu, f"/ideas/{reply['idea_id']}/idea_comments", per_page=200)
+    assert f'"parent_idea_comment_id":{reply["parent_idea_comment_id"]}' in response.text
+    listed = next(c for c in response.json()["idea_comments"] if c["id"] == reply["id"])
+    parent = listed["parent_idea_comment_id"]
+    assert isinstance(parent, int)
+    assert parent > 2**53
+    assert json.loads(json.dumps(listed))["parent_idea_comment_id"] == parent
+    assert str(parent) in {c["id"] for c in emu.workspace.idea_comments(include_spam=True)}
+
+
+def test_internal_comments_and_products_are_listed(emu: AhaEmulator) -> None:
+    internal = emu.workspace.internal_comments()
+    first = internal[0]
+    body = _get(emu, f"/ideas/{first['commentable']['id']}/comments").json()
+    assert first in body["comments"]
+    products = _get(emu, "/products").json()
+    assert products["products"] == emu.workspace.products()
+    assert 3 <= len(products["products"]) <= 5
+
+
+# ------------------------------------------------------------------------------- data
+
+
+def test_same_seed_gives_identical_workspace_and_other_seed_differs() -> None:
+    first, second, other = Workspace(120, seed=9), Workspace(120, seed=9), Workspace(120, seed=10)
+    for name in ("ideas", "votes", "idea_comments", "internal_comments", "products"):
+        assert getattr(first, name)() == getattr(second, name)()
+    assert first.ideas() != other.ideas()
+
+
+def test_children_are_created_after_their_idea_and_never_updated_after_it(
+    emu: AhaEmulator,
+) -> None:
+    ideas = {i["id"]: i for i in emu.workspace.ideas(include_spam=True)}
+    votes = emu.workspace.votes()
+    for child in votes + emu.workspace.idea_comments(include_spam=True):
+        idea = ideas[child["idea_id"]]
+        assert idea["created_at"] < child["created_at"] <= child["updated_at"]
+        assert child["updated_at"] <= idea["updated_at"]
+    for idea in ideas.values():
+        assert idea["endorsements_count"] == sum(v["idea_id"] == idea["id"] for v in votes)
+        creators = ("created_by_user", "created_by_portal_user", "created_by_idea_user")
+        assert sum(idea[k] is not None for k in creators) == 1
+
+
+def test_mutations_bump_updated_at_and_keep_counts_consistent(fresh: AhaEmulator) -> None:
+    ws = fresh.workspace
+    latest = max(i["updated_at"] for i in ws.ideas(include_spam=True))
+    idea = ws.ideas()[3]
+    vote = ws.add_vote(idea["id"])
+    after_vote = ws.idea(idea["id"])
+    assert vote["idea_organization"] is not None
+    assert after_vote["endorsements_count"] == idea["endorsements_count"] + 1
+    assert after_vote["votes"] == idea["votes"] + vote["weight"]
+    assert after_vote["updated_at"] == vote["updated_at"] > latest
+    comment = ws.add_comment(idea["id"])
+    reply = ws.add_comment(idea["id"], parent_id=comment["id"])
+    assert reply["parent_idea_comment_id"] == int(comment["id"])
+    after_comments = ws.idea(idea["id"])
+    assert after_comments["comments_count"] == idea["comments_count"] + 2
+    assert after_comments["updated_at"] == reply["updated_at"] > after_vote["updated_at"]
+    edited = ws.edit_idea(idea["id"])
+    assert edited["name"] != idea["name"]
+    assert edited["updated_at"] > after_comments["updated_at"]
+    ws.edit_comment(comment["id"], spam=True)
+    assert ws.idea(idea["id"])["comments_count"] == idea["comments_count"] + 1
+    ws.edit_vote(vote["id"])
+    assert ws.idea(idea["id"])["updated_at"] > edited["updated_at"]
+    changed = _get(fresh, "/ideas", updated_since=latest, per_page=200).json()["ideas"]
+    assert [r["id"] for r in changed] == [idea["id"]]
+    ws.delete_idea(idea["id"])
+    assert _get(fresh, f"/ideas/{idea['id']}").status_code == 404
+    assert all(v["idea_id"] != idea["id"] for v in ws.votes())
+
+
+def test_mutate_random_changes_k_distinct_ideas_visible_through_updated_since(
+    fresh: AhaEmulator,
+) -> None:
+    latest = max(i["updated_at"] for i in fresh.workspace.ideas(include_spam=True))
+    response = requests.post(
+        f"{fresh.url}/__emulator__/mutate", json={"changed_ideas": 12, "seed": 4}, timeout=10
+    )
+    summary = response.json()
+    assert len(set(summary["changed_idea_ids"])) == 12
+    assert len(summary["new_idea_ids"]) == 2
+    changed = _all_pages(fresh, "/ideas", "ideas", per_page=200, updated_since=latest)
+    assert sorted(r["id"] for r in changed) == sorted(summary["changed_idea_ids"])
+    new_votes = _get(fresh, "/ideas/endorsements", updated_since=latest, proxy="true").json()
+    assert [v["id"] for v in new_votes["idea_endorsements"]] == summary["new_vote_ids"]
+
+
+# ------------------------------------------------------------------------- rate limits
+
+
+def test_per_second_limit_gives_429_with_retry_after_and_remaining_minute_budget() -> None:
+    with AhaEmulator(ideas=20, seed=2, per_second=3, per_minute=100) as emulator:
+        statuses = [_get(emulator, "/products") for _ in range(4)]
+        assert [r.status_code for r in statuses] == [200, 200, 200, 429]
+        limited = statuses[-1]
+        assert limited.json() == {"error": "Rate limit exceeded"}
+        assert limited.headers["Retry-After"] == "1"
+        assert limited.headers["X-Ratelimit-Limit"] == "100"
+        assert limited.headers["X-Ratelimit-Remaining"] == "97"
+        assert int(limited.headers["X-Ratelimit-Reset"]) >= int(time.time())
+        assert _get(emulator, "/products").headers["X-Ratelimit-Remaining"] == "97"
+
+
+def test_per_minute_limit_gives_429_until_the_window_frees() -> None:
+    with AhaEmulator(ideas=20, seed=2, per_minute=3) as emulator:
+        ok = [_get(emulator, "/products") for _ in range(3)]
+        assert [r.headers["X-Ratelimit-Remaining"] for r in ok] == ["2", "1", "0"]
+        limited = _get(emulator, "/products")
+        assert limited.status_code == 429
+        assert 55 <= int(limited.headers["Retry-After"]) <= 60
+        emulator.set_limits(per_minute=None)
+        assert _get(emulator, "/products").status_code == 200
+
+
+# ------------------------------------------------------------------------------ faults
+
+
+def test_error_rate_answers_5xx(fresh: AhaEmulator) -> None:
+    fresh.set_faults(Faults(error_rate=1.0, seed=3))
+    statuses = {_get(fresh, "/ideas").status_code for _ in range(12)}
+    assert statuses <= {500, 502, 503}
+    assert len(statuses) > 1
+
+
+def test_drop_rate_closes_the_connection_without_a_response(fresh: AhaEmulator) -> None:
+    fresh.set_faults(Faults(drop_rate=1.0))
+    with pytest.raises(requests.ConnectionError):
+        _get(fresh, "/ideas")
+    assert fresh.stats.status_counts() == {0: 1}
+
+
+def test_truncate_rate_sends_half_the_promised_body(fresh: AhaEmulator) -> None:
+    fresh.set_faults(Faults(truncate_rate=1.0))
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        _get(fresh, "/ideas")
+
+
+def test_slow_rate_delays_the_answer_by_slow_seconds(fresh: AhaEmulator) -> None:
+    fresh.set_faults(Faults(slow_rate=1.0, slow_seconds=0.3))
+    started = time.monotonic()
+    assert _get(fresh, "/products").status_code == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_latency_ms_delays_every_api_request() -> None:
+    with AhaEmulator(ideas=10, latency_ms=150) as emulator:
+        started = time.monotonic()
+        assert _get(emulator, "/products").status_code == 200
+        assert time.monotonic() - started >= 0.15
+
+
+def test_persistent_status_answers_every_authenticated_api_request(fresh: AhaEmulator) -> None:
+    fresh.set_faults(Faults(persistent_status=503))
+    assert [_get(fresh, "/ideas").status_code for _ in range(3)] == [503, 503, 503]
+    assert requests.get(f"{fresh.url}/api/v1/ideas", timeout=10).status_code == 401
+    assert requests.get(f"{fresh.url}/__emulator__/stats", timeout=10).status_code == 200
+    fresh.set_faults(Faults())
+    assert _get(fresh, "/ideas").status_code == 200
+
+
+def test_storm_429_rejects_the_next_n_requests_with_retry_after(fresh: AhaEmulator) -> None:
+    fresh.set_faults(Faults(storm_429=2, storm_retry_after=3))
+    first, second, third = (_get(fresh, "/ideas") for _ in range(3))
+    assert (first.status_code, second.status_code, third.status_code) == (429, 429, 200)
+    assert first.headers["Retry-After"] == "3"
+
+
+# ------------------------------------------------------------------- stats, admin and CLI
+
+
+def test_stats_count_requests_by_route_template(fresh: AhaEmulator) -> None:
+    idea_id = fresh.workspace.ideas()[0]["id"]
+    paths = ["/ideas", "/ideas", f"/ideas/{idea_id}", f"/ideas/{idea_id}/idea_comments"]
+    for path in [*paths, "/ideas/endorsements", "/nope"]:
+        _get(fresh, path)
+    requests.get(f"{fresh.url}/__emulator__/stats", timeout=10)
+    assert fresh.stats.by_route() == {
+        "GET /api/v1/ideas": 2,
+        "GET /api/v1/ideas/{id}": 1,
+        "GET /api/v1/ideas/{id}/idea_comments": 1,
+        "GET /api/v1/ideas/endorsements": 1,
+        "unknown": 1,
+    }
+    assert fresh.stats.count("GET /api/v1/ideas") == 2
+    assert fresh.stats.total == 6
+    assert fresh.stats.status_counts() == {200: 5, 404: 1}
+    assert fresh.stats.requests[0][1:4] == ("GET", "GET /api/v1/ideas", "/api/v1/ideas")
+    remote = requests.get(f"{fresh.url}/__emulator__/stats", timeout=10).json()
+    assert remote["total"] == 6
+    assert remote["status_counts"] == {"200": 5, "404": 1}
+    requests.post(f"{fresh.url}/__emulator__/reset_stats", timeout=10)
+    assert fresh.stats.total == 0
+
+
+def test_stop_closes_the_listening_socket() -> None:
+    emulator = AhaEmulator(ideas=10).start()
+    url = emulator.url
+    emulator.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/api/v1/products", headers=_AUTH, timeout=2)
+
+
+def test_cli_with_port_0_prints_its_url_and_exits_on_sigterm() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "integration_tests.aha_emulator", "--port", "0", "--ideas", "40"],
+        cwd=_REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(_REPO_ROOT)},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("Aha! emulator listening on http://127.0.0.1:")
+        assert "(40 ideas, api key test-api-key)" in line
+        url = line.split()[4]
+        assert requests.get(f"{url}/api/v1/products", headers=_AUTH, timeout=5).status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -1,0 +1,58 @@
+"""`ConfigBuilder`: a valid Aha! config by default, changed one setting at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_KEY = "test-api-key"
+SUBDOMAIN = "company"
+
+
+class ConfigBuilder:
+    """Builds a connector config; `build()` without any `with_*` gives the smallest valid one."""
+
+    def __init__(self) -> None:
+        self._config: dict[str, Any] = {"api_key": API_KEY, "subdomain": SUBDOMAIN}
+
+    def with_api_key(self, api_key: str) -> ConfigBuilder:
+        self._config["api_key"] = api_key
+        return self
+
+    def with_subdomain(self, subdomain: str) -> ConfigBuilder:
+        self._config["subdomain"] = subdomain
+        return self
+
+    def with_start_date(self, start_date: str) -> ConfigBuilder:
+        self._config["start_date"] = start_date
+        return self
+
+    def with_ideas_workflow_status(self, status: str) -> ConfigBuilder:
+        self._config["ideas_workflow_status"] = status
+        return self
+
+    def with_ideas_q(self, text: str) -> ConfigBuilder:
+        self._config["ideas_q"] = text
+        return self
+
+    def with_q(self, text: str) -> ConfigBuilder:
+        self._config["q"] = text
+        return self
+
+    def with_max_ideas(self, max_ideas: int | str) -> ConfigBuilder:
+        self._config["max_ideas"] = max_ideas
+        return self
+
+    def with_base_url(self, base_url: str) -> ConfigBuilder:
+        self._config["base_url"] = base_url
+        return self
+
+    def with_max_requests_per_minute(self, limit: int) -> ConfigBuilder:
+        self._config["max_requests_per_minute"] = limit
+        return self
+
+    def with_num_workers(self, workers: int) -> ConfigBuilder:
+        self._config["num_workers"] = workers
+        return self
+
+    def build(self) -> dict[str, Any]:
+        return dict(self._config)

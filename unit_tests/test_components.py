@@ -1,0 +1,249 @@
+"""Direct tests of the custom components in `source_aha/components.py`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from source_aha.components import (
+    IdeaFilter,
+    MaxIdeasExtractor,
+    PerIdeaToAccountWideState,
+    name_matches,
+    page_number,
+    page_size,
+    positive_int_or_none,
+    workflow_status_matches,
+)
+
+_IDEAS_URL = "https://company.aha.io/api/v1/ideas"
+
+
+def _an_idea(
+    idea_id: str, name: str = "An idea", status: tuple[str, str] | None = ("1", "New")
+) -> dict[str, Any]:
+    idea: dict[str, Any] = {"id": idea_id, "name": name, "comments_count": 1}
+    if status is not None:
+        idea["workflow_status"] = {"id": status[0], "name": status[1]}
+    return idea
+
+
+def _ideas_response(
+    ids: list[str], *, query: str = "per_page=200", current_page: int | None = 1
+) -> requests.Response:
+    """A real `requests.Response` for GET /ideas?<query>, as the extractor receives it."""
+    body: dict[str, Any] = {"ideas": [{"id": idea_id} for idea_id in ids]}
+    if current_page is not None:
+        body["pagination"] = {"total_records": 999, "total_pages": 9, "current_page": current_page}
+    response = requests.Response()
+    response.status_code = 200
+    response._content = json.dumps(body).encode()
+    response.headers["Content-Type"] = "application/json"
+    response.request = requests.Request("GET", f"{_IDEAS_URL}?{query}").prepare()
+    return response
+
+
+def _filtered_ids(config: dict[str, Any], ideas: list[dict[str, Any]], condition: str = ""):
+    idea_filter = IdeaFilter(config=config, parameters={}, condition=condition)
+    return [idea["id"] for idea in idea_filter.filter_records(ideas, stream_state={})]
+
+
+_IDEAS = [
+    _an_idea("1", "Dark mode for reports", ("10", "Under consideration")),
+    _an_idea("2", "SSO with Okta", ("11", "Shipped")),
+    _an_idea("3", "A mode that is DARK", ("10", "Under consideration")),
+    _an_idea("4", "No status", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected_ids"),
+    [
+        pytest.param({}, ["1", "2", "3", "4"], id="no_filter_keeps_every_idea"),
+        pytest.param(
+            {"ideas_workflow_status": "Under consideration"}, ["1", "3"], id="status_by_name"
+        ),
+        pytest.param(
+            {"ideas_workflow_status": "  under CONSIDERATION "},
+            ["1", "3"],
+            id="status_name_ignores_case_and_spaces",
+        ),
+        pytest.param({"ideas_workflow_status": "11"}, ["2"], id="status_by_id"),
+        pytest.param({"ideas_workflow_status": "Archived"}, [], id="unknown_status_keeps_none"),
+        pytest.param({"ideas_q": "dark mode"}, ["1", "3"], id="ideas_q_every_word_any_order"),
+        pytest.param({"q": "okta"}, ["2"], id="alias_q"),
+        pytest.param({"ideas_q": "sso", "q": "dark"}, ["2"], id="ideas_q_wins_over_alias"),
+        pytest.param(
+            {"ideas_workflow_status": "10", "ideas_q": "reports"}, ["1"], id="status_and_q_combined"
+        ),
+        pytest.param(
+            {"ideas_workflow_status": "", "ideas_q": ""}, ["1", "2", "3", "4"], id="empty"
+        ),
+    ],
+)
+def test_idea_filter_keeps_ideas_matching_the_config(config, expected_ids) -> None:
+    assert _filtered_ids(config, _IDEAS) == expected_ids
+
+
+@pytest.mark.parametrize(
+    ("config", "expected_ids"),
+    [
+        pytest.param({}, ["1", "3"], id="condition_alone"),
+        pytest.param({"ideas_q": "dark"}, ["1", "3"], id="condition_and_q"),
+        pytest.param({"ideas_workflow_status": "Shipped"}, [], id="condition_and_status"),
+    ],
+)
+def test_idea_filter_applies_the_condition_on_top_of_the_config(config, expected_ids) -> None:
+    ideas = [
+        {**_IDEAS[0], "comments_count": 2},
+        {**_IDEAS[1], "comments_count": 0},
+        {**_IDEAS[2], "comments_count": None},
+    ]
+    condition = "{{ record.get('comments_count') is none or record.get('comments_count') > 0 }}"
+
+    assert _filtered_ids(config, ideas, condition) == expected_ids
+
+
+@pytest.mark.parametrize(
+    ("max_ideas", "query", "current_page", "ids", "expected_ids"),
+    [
+        pytest.param(None, "per_page=200", 1, ["a", "b"], ["a", "b"], id="no_limit"),
+        pytest.param("", "per_page=200", 1, ["a", "b"], ["a", "b"], id="empty_string_no_limit"),
+        pytest.param(3, "per_page=3", 1, ["a", "b", "c"], ["a", "b", "c"], id="page_is_limit"),
+        pytest.param(2, "per_page=2", 1, ["a", "b", "c"], ["a", "b"], id="overshooting_page"),
+        pytest.param("2", "per_page=2", 1, ["a", "b", "c"], ["a", "b"], id="numeric_string"),
+        pytest.param(
+            5, "per_page=3&page=2", 2, ["d", "e", "f"], ["d", "e"], id="second_page_is_cut"
+        ),
+        pytest.param(3, "per_page=3&page=2", 2, ["d", "e", "f"], [], id="page_past_limit"),
+        pytest.param(
+            250,
+            "per_page=200&page=2",
+            2,
+            [str(n) for n in range(200, 400)],
+            [str(n) for n in range(200, 250)],
+            id="250_on_pages_of_200",
+        ),
+        pytest.param(1, "", 1, ["a", "b"], ["a"], id="default_per_page_30"),
+        pytest.param(
+            40,
+            "page=2",
+            2,
+            [str(n) for n in range(30)],
+            [str(n) for n in range(10)],
+            id="default_per_page_30_page_2",
+        ),
+        pytest.param(2, "per_page=2", None, ["a", "b", "c"], ["a", "b"], id="no_pagination_block"),
+        pytest.param(300, "per_page=500&page=2", 2, ["x"], ["x"], id="per_page_capped_at_200"),
+    ],
+)
+def test_max_ideas_extractor_keeps_exactly_the_first_max_ideas(
+    max_ideas, query, current_page, ids, expected_ids
+) -> None:
+    extractor = MaxIdeasExtractor(
+        field_path=["ideas"], config={"max_ideas": max_ideas}, parameters={}
+    )
+    response = _ideas_response(ids, query=query, current_page=current_page)
+
+    assert [record["id"] for record in extractor.extract_records(response)] == expected_ids
+
+
+def test_max_ideas_extractor_keeps_the_same_ideas_on_every_copy() -> None:
+    # The stream and each parent copy have their own extractor; none may keep a running count.
+    extractor = MaxIdeasExtractor(field_path=["ideas"], config={"max_ideas": 2}, parameters={})
+    response = _ideas_response(["a", "b", "c"], query="per_page=2")
+
+    first = [r["id"] for r in extractor.extract_records(response)]
+    second = [r["id"] for r in extractor.extract_records(response)]
+
+    assert first == second == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param(None, None, id="none"),
+        pytest.param("", None, id="empty"),
+        pytest.param(7, 7, id="int"),
+        pytest.param("250", 250, id="numeric_string"),
+    ],
+)
+def test_positive_int_or_none(value, expected) -> None:
+    assert positive_int_or_none(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("idea", "wanted", "expected"),
+    [
+        pytest.param({"workflow_status": {"id": "7", "name": "New"}}, "7", True, id="id"),
+        pytest.param({"workflow_status": {"id": "7", "name": "New"}}, " new ", True, id="name"),
+        pytest.param({"workflow_status": {"id": "7", "name": "New"}}, "Shipped", False, id="other"),
+        pytest.param({"workflow_status": None}, "New", False, id="null_status"),
+        pytest.param({}, "New", False, id="missing_status"),
+    ],
+)
+def test_workflow_status_matches(idea, wanted, expected) -> None:
+    assert workflow_status_matches(idea, wanted) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        pytest.param("Dark mode for reports", "MODE dark", True, id="every_word_any_order"),
+        pytest.param("Dark theme", "dark mode", False, id="one_word_missing"),
+        pytest.param(None, "dark", False, id="no_name"),
+        pytest.param("Anything", "", True, id="empty_text"),
+    ],
+)
+def test_name_matches(name, text, expected) -> None:
+    assert name_matches({"name": name}, text) is expected
+
+
+def test_page_number_and_size_read_the_envelope_and_the_request() -> None:
+    response = _ideas_response(["a"], query="per_page=50&page=4", current_page=4)
+
+    assert (page_number(response), page_size(response)) == (4, 50)
+
+
+def test_page_number_is_1_when_the_body_is_not_json() -> None:
+    response = _ideas_response([])
+    response._content = b"<html>"
+
+    assert page_number(response) == 1
+
+
+@pytest.mark.parametrize(
+    ("stream_state", "should_migrate", "migrated"),
+    [
+        pytest.param(
+            {
+                "use_global_cursor": True,
+                "state": {"updated_at": "2024-05-01T00:00:00.000000Z"},
+                "lookback_window": 0,
+                "parent_state": {"ideas": {"updated_at": "2024-04-01T00:00:00.000000Z"}},
+            },
+            True,
+            {"updated_at": "2024-05-01T00:00:00.000000Z"},
+            id="per_idea_global_cursor_state",
+        ),
+        pytest.param(
+            {"updated_at": "2024-05-01T00:00:00.000000Z"},
+            False,
+            None,
+            id="account_wide_state_untouched",
+        ),
+        pytest.param({}, False, None, id="empty_state_untouched"),
+        pytest.param(
+            {"states": [], "parent_state": {}}, False, None, id="per_partition_without_global"
+        ),
+    ],
+)
+def test_per_idea_to_account_wide_state(stream_state, should_migrate, migrated) -> None:
+    migration = PerIdeaToAccountWideState(config={})
+
+    assert migration.should_migrate(stream_state) is should_migrate
+    if should_migrate:
+        assert migration.migrate(stream_state) == migrated

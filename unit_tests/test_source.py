@@ -1,0 +1,139 @@
+"""Spec, check and discover smoke tests, and the proxy-vote state carried between layouts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+from unittest import TestCase
+
+import freezegun
+import pytest
+from airbyte_cdk.models import Status, SyncMode
+from airbyte_cdk.test.entrypoint_wrapper import discover
+from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.state_builder import StateBuilder
+
+from source_aha import SourceAha
+from unit_tests.conftest import get_source, read_stream
+from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.request_builder import AhaRequestBuilder, aha_timestamp
+from unit_tests.mock_server.response_builder import (
+    a_proxy_vote,
+    a_response_with_status,
+    aha_datetime,
+    an_idea,
+    ideas_response,
+    proxy_votes_response,
+)
+
+_NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+_STREAMS = ["ideas", "idea_proxy_votes", "idea_comments"]
+_LOGGER = logging.getLogger("airbyte")
+
+
+def test_spec_lists_every_setting_and_hides_the_api_key() -> None:
+    spec = SourceAha().spec(_LOGGER).connectionSpecification
+
+    assert set(spec["properties"]) == {
+        "api_key",
+        "subdomain",
+        "start_date",
+        "ideas_workflow_status",
+        "ideas_q",
+        "q",
+        "max_ideas",
+        "base_url",
+        "max_requests_per_minute",
+        "num_workers",
+    }
+    assert spec["required"] == ["api_key", "subdomain"]
+    assert spec["properties"]["api_key"]["airbyte_secret"] is True
+    assert not any(
+        prop.get("airbyte_secret") for name, prop in spec["properties"].items() if name != "api_key"
+    )
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param(ConfigBuilder().build(), id="no_filter_account_wide_votes"),
+        pytest.param(ConfigBuilder().with_ideas_workflow_status("New").build(), id="status"),
+        pytest.param(ConfigBuilder().with_ideas_q("sso").build(), id="ideas_q"),
+        pytest.param(ConfigBuilder().with_q("sso").build(), id="alias_q"),
+        pytest.param(ConfigBuilder().with_max_ideas(10).build(), id="max_ideas"),
+    ],
+)
+def test_given_config_when_discover_then_three_incremental_streams(config: dict[str, Any]) -> None:
+    output = discover(get_source(config), config)
+
+    streams = {stream.name: stream for stream in output.catalog.catalog.streams}
+    assert list(streams) == _STREAMS
+    for stream in streams.values():
+        assert stream.source_defined_primary_key == [["id"]]
+        assert stream.default_cursor_field == ["updated_at"]
+        assert stream.source_defined_cursor is True
+        assert set(stream.supported_sync_modes) == {SyncMode.full_refresh, SyncMode.incremental}
+
+
+@freezegun.freeze_time(_NOW.isoformat())
+class CheckTest(TestCase):
+    @staticmethod
+    def _check(config: dict[str, Any]):
+        return get_source(config).check(_LOGGER, config)
+
+    @HttpMocker()
+    def test_given_ideas_readable_when_check_then_succeeded(self, http_mocker: HttpMocker) -> None:
+        http_mocker.get(
+            AhaRequestBuilder.ideas_endpoint().build(),
+            ideas_response().with_records(an_idea().with_id("1001")).build(),
+        )
+
+        assert self._check(ConfigBuilder().build()).status == Status.SUCCEEDED
+
+    @HttpMocker()
+    def test_given_http_status_401_when_check_then_failed_without_the_api_key(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        http_mocker.get(AhaRequestBuilder.ideas_endpoint().build(), a_response_with_status(401))
+
+        status = self._check(ConfigBuilder().build())
+
+        assert status.status == Status.FAILED
+        assert "api_key" in status.message
+        assert "test-api-key" not in status.message
+
+
+@freezegun.freeze_time(_NOW.isoformat())
+class ProxyVoteStateMigrationTest(TestCase):
+    @HttpMocker()
+    def test_given_per_idea_state_when_read_account_wide_then_updated_since_is_migrated_cursor(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        votes_cursor = datetime(2024, 5, 10, 7, 45, tzinfo=timezone.utc)
+        ideas_cursor = datetime(2024, 5, 1, tzinfo=timezone.utc)
+        newer = datetime(2024, 5, 20, tzinfo=timezone.utc)
+        http_mocker.get(
+            AhaRequestBuilder.account_proxy_votes_endpoint()
+            .with_updated_since(votes_cursor)
+            .build(),
+            proxy_votes_response()
+            .with_records(a_proxy_vote().with_id("3001").with_cursor(aha_datetime(newer)))
+            .build(),
+        )
+        per_idea_state = {
+            "use_global_cursor": True,
+            "state": {"updated_at": aha_timestamp(votes_cursor)},
+            "lookback_window": 0,
+            "parent_state": {"ideas": {"updated_at": aha_timestamp(ideas_cursor)}},
+        }
+        state = StateBuilder().with_stream_state("idea_proxy_votes", per_idea_state).build()
+
+        output = read_stream(
+            "idea_proxy_votes", SyncMode.incremental, ConfigBuilder().build(), state
+        )
+
+        assert [message.record.data["id"] for message in output.records] == ["3001"]
+        assert output.most_recent_state.stream_state.__dict__ == {
+            "updated_at": aha_timestamp(newer)
+        }
