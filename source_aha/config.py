@@ -66,9 +66,13 @@ def config_errors(config: Any, now: datetime | None = None) -> list[str]:
     errors.extend(HINTS[key] for key in sorted(bad_keys))
     start = config.get("start_date")
     if "start_date" not in bad_keys and isinstance(start, str):
-        moment = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-        if moment > (now or datetime.now(timezone.utc)):
-            errors.append(f"`start_date` {start} is in the future; nothing would be read.")
+        try:
+            moment = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            errors.append(f"`start_date` {start} is not a real date and time.")
+        else:
+            if moment > (now or datetime.now(timezone.utc)):
+                errors.append(f"`start_date` {start} is in the future; nothing would be read.")
     query, alias = config.get("ideas_q"), config.get("q")
     if query and alias and query != alias:
         errors.append("`ideas_q` and its alias `q` are both set, to different texts; keep one.")
