@@ -15,7 +15,7 @@ setup-notebook: $(UV)
 
 ## demo: sync the local Aha! emulator (or CONFIG=secrets/config.json) into DuckDB with PyAirbyte
 demo: setup-notebook
-	$(PY) -m integration_tests.demo $(if $(CONFIG),--config $(CONFIG),)
+	$(PY) -m examples.demo $(if $(CONFIG),--config $(CONFIG),)
 
 ## test: lint, type-check and every test except the slow ones
 test: setup-notebook lint
@@ -26,8 +26,8 @@ test-all: setup-notebook lint
 	$(PY) -m pytest -p no:cacheprovider
 
 lint: setup
-	.venv/bin/ruff check source_aha unit_tests integration_tests
-	.venv/bin/ruff format --check source_aha unit_tests integration_tests
+	.venv/bin/ruff check source_aha unit_tests integration_tests examples
+	.venv/bin/ruff format --check source_aha unit_tests integration_tests examples
 	.venv/bin/mypy source_aha
 
 bench: setup

@@ -47,7 +47,6 @@ def test_given_valid_config_when_checked_then_no_error(config: dict[str, Any]) -
     assert config_errors(config, now=_NOW) == []
 
 
-
 @pytest.mark.parametrize(
     ("config", "key"),
     [
