@@ -23,10 +23,10 @@ from typing import Any
 os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-import airbyte as ab  # noqa: E402
-import airbyte.progress  # noqa: E402
+import airbyte as ab
+import airbyte.progress
 
-from integration_tests.aha_emulator import AhaEmulator  # noqa: E402
+from integration_tests.aha_emulator import AhaEmulator
 
 if not sys.stdout.isatty():
     # PyAirbyte takes any non-terminal for a notebook and prints IPython objects; the heartbeat
