@@ -3,10 +3,10 @@
 The manifest names them `source_declarative_manifest.components.<Class>`, so this file loads
 unchanged in the Connector Builder (pasted as custom components), in `source-declarative-manifest`
 and in this package (which aliases the module, see `source.py`). It imports only `airbyte_cdk`
-and the standard library for that reason.
+and the standard library for that reason, and has no `from __future__ import annotations`: the
+Builder executes it before registering the module, and dataclasses with string annotations need
+the module registered.
 """
-
-from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
