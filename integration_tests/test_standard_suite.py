@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from airbyte_cdk.test import standard_tests
 from boltons.typeutils import classproperty
 
-from airbyte_cdk.test import standard_tests
 from integration_tests.aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config
 
