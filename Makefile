@@ -1,28 +1,25 @@
 # One entry point per job. Every target sets up the locked environment itself (uv + uv.lock).
-.PHONY: setup setup-notebook demo test test-all lint bench clean
+.PHONY: setup demo test test-all lint bench clean
 
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+UV := python3 -m uv
 PY := .venv/bin/python
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-
-setup: $(UV)
-	$(UV) sync --frozen --extra dev
-
-setup-notebook: $(UV)
+# One environment for everything (uv sync is exact: a narrower sync would uninstall the rest).
+setup:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
+		|| python3 -m pip install --quiet --user uv
 	$(UV) sync --frozen --extra dev --extra notebook
 
 ## demo: sync the local Aha! emulator (or CONFIG=secrets/config.json) into DuckDB with PyAirbyte
-demo: setup-notebook
+demo: setup
 	$(PY) -m examples.demo $(if $(CONFIG),--config $(CONFIG),)
 
 ## test: lint, type-check and every test except the slow ones
-test: setup-notebook lint
+test: setup lint
 	$(PY) -m pytest -m "not slow" -p no:cacheprovider
 
 ## test-all: everything, the slow long-run tests included
-test-all: setup-notebook lint
+test-all: setup lint
 	$(PY) -m pytest -p no:cacheprovider
 
 lint: setup

@@ -8,11 +8,7 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from integration_tests.conftest import ROOT
-
-pytest.importorskip("airbyte", reason="PyAirbyte is in the `notebook` extra (make setup-notebook)")
 
 
 def test_demo_syncs_into_duckdb_then_reads_only_the_changes(tmp_path):
