@@ -371,6 +371,317 @@ def test_mutate_random_changes_k_distinct_ideas_visible_through_updated_since(
     assert [v["id"] for v in new_votes["idea_endorsements"]] == summary["new_vote_ids"]
 
 
+# ------------------------------------------------ account-level endpoints ("More of Aha!")
+
+# path (per product: formatted with a product id), envelope key, documented list-row keys
+_LISTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "/products": (
+        "products",
+        ("id", "reference_prefix", "name", "product_line", "created_at", "workspace_type", "url"),
+    ),
+    "/idea_organizations": ("idea_organizations", ("id", "name", "created_at", "url", "resource")),
+    "/idea_users": (
+        "idea_users",
+        (
+            "id",
+            "name",
+            "email",
+            "discovery_interview_count",
+            "discovery_last_invite",
+            "discovery_last_interview",
+            "discovery_next_interview",
+            "created_at",
+            "idea_organizations",
+            "custom_fields",
+            "integration_fields",
+        ),
+    ),
+    "/idea_portals": (
+        "idea_portals",
+        ("id", "title", "portal_enabled", "access_type", "external_url", "created_at"),
+    ),
+    "/products/{}/idea_categories": (
+        "idea_categories",
+        ("id", "name", "parent_id", "project_id", "created_at"),
+    ),
+    "/features": (
+        "features",
+        ("id", "reference_num", "name", "created_at", "url", "resource", "product_id"),
+    ),
+    "/products/{}/releases": (
+        "releases",
+        (
+            "id",
+            "reference_num",
+            "name",
+            "start_date",
+            "release_date",
+            "parking_lot",
+            "created_at",
+            "product_id",
+            "integration_fields",
+            "url",
+            "resource",
+            "owner",
+            "project",
+        ),
+    ),
+    "/epics": ("epics", ("id", "reference_num", "name", "created_at", "url", "resource")),
+    "/initiatives": ("initiatives", ()),  # list rows are full records
+    "/goals": ("goals", ()),
+    "/users": ("users", ()),
+}
+_HONOUR_UPDATED_SINCE = (
+    "/products",
+    "/features",
+    "/products/{}/releases",
+    "/epics",
+    "/initiatives",
+)
+_TRUTH = {
+    "/products": lambda ws: ws.products(full=True),
+    "/idea_organizations": lambda ws: ws.idea_organizations(),
+    "/idea_users": lambda ws: ws.idea_users(),
+    "/idea_portals": lambda ws: ws.idea_portals(),
+    "/products/{}/idea_categories": lambda ws: ws.idea_categories(),
+    "/features": lambda ws: ws.features(),
+    "/products/{}/releases": lambda ws: ws.releases(),
+    "/epics": lambda ws: ws.epics(),
+    "/initiatives": lambda ws: ws.initiatives(),
+    "/goals": lambda ws: ws.goals(),
+    "/users": lambda ws: ws.users(),
+}
+
+
+def _truth(emulator: AhaEmulator, template: str, product_id: str) -> list[dict[str, Any]]:
+    """Ground truth (full rows) for a list route; per-product routes keep that product's rows."""
+    rows: list[dict[str, Any]] = _TRUTH[template](emulator.workspace)
+    if "{}" not in template:
+        return rows
+    return [r for r in rows if str(r.get("product_id", r.get("project_id"))) == product_id]
+
+
+def _busiest_product(emulator: AhaEmulator) -> str:
+    features = emulator.workspace.features()
+    ids: list[str] = [p["id"] for p in emulator.workspace.products()]
+    return max(ids, key=lambda pid: sum(f["product_id"] == pid for f in features))
+
+
+@pytest.mark.parametrize("template", list(_LISTS))
+def test_new_lists_page_in_ascending_numeric_id_with_documented_rows(
+    emu: AhaEmulator, template: str
+) -> None:
+    product_id = _busiest_product(emu)
+    key, documented = _LISTS[template]
+    truth = _truth(emu, template, product_id)
+    assert truth
+    path = template.format(product_id)
+    first = _get(emu, path, per_page=3).json()
+    assert set(first) == {key, "pagination"}
+    assert first["pagination"] == {
+        "total_records": len(truth),
+        "total_pages": math.ceil(len(truth) / 3),
+        "current_page": 1,
+    }
+    rows = _all_pages(emu, path, key, per_page=3)
+    assert [r["id"] for r in rows] == [t["id"] for t in truth]
+    assert all(isinstance(r["id"], str) and r["id"].isdigit() for r in rows)
+    assert [int(r["id"]) for r in rows] == sorted(int(r["id"]) for r in rows)
+    for row, full in zip(rows, truth, strict=True):
+        assert row == {k: full[k] for k in row}  # every list row is a projection of the truth
+        if documented:
+            assert set(documented) - {"start_date", "release_date"} <= set(row) <= set(documented)
+        else:
+            assert row == full
+
+
+def test_updated_since_is_strictly_after_where_documented(emu: AhaEmulator) -> None:
+    product_id = _busiest_product(emu)
+    for template in _HONOUR_UPDATED_SINCE:
+        key = _LISTS[template][0]
+        truth = _truth(emu, template, product_id)
+        cutoff = sorted(t["updated_at"] for t in truth)[len(truth) // 2]
+        path = template.format(product_id)
+        rows = _all_pages(emu, path, key, per_page=200, updated_since=cutoff)
+        assert [r["id"] for r in rows] == [t["id"] for t in truth if t["updated_at"] > cutoff]
+        assert 0 < len(rows) < len(truth), template
+        assert _get(emu, path, updated_since="yesterday").status_code == 400
+
+
+def test_updated_since_is_ignored_where_not_documented(emu: AhaEmulator) -> None:
+    product_id = _busiest_product(emu)
+    for template in set(_LISTS) - set(_HONOUR_UPDATED_SINCE):
+        key = _LISTS[template][0]
+        path = template.format(product_id)
+        everything = _get(emu, path, per_page=200).json()
+        for since in ("2099-01-01T00:00:00Z", "not a timestamp"):
+            response = _get(emu, path, per_page=200, updated_since=since)
+            assert response.status_code == 200
+            assert response.json() == everything, template
+        assert everything[key]
+
+
+def test_fields_select_more_on_abbreviated_lists_only(emu: AhaEmulator) -> None:
+    product_id = _busiest_product(emu)
+    for template in ("/products", "/idea_organizations", "/features", "/products/{}/releases"):
+        key = _LISTS[template][0]
+        rows = _get(emu, template.format(product_id), fields="updated_at").json()[key]
+        assert rows
+        assert all(set(r) == {"id", "updated_at"} for r in rows)
+    star = _get(emu, "/epics", fields="*", per_page=200).json()["epics"]
+    assert star == emu.workspace.epics()
+    assert _get(emu, "/goals", fields="name").json()["goals"][0] == emu.workspace.goals()[0]
+
+
+def test_per_product_routes_accept_id_or_prefix_and_404_unknown_products(emu: AhaEmulator) -> None:
+    product = emu.workspace.products()[0]
+    for suffix, key in (("idea_categories", "idea_categories"), ("releases", "releases")):
+        by_id = _get(emu, f"/products/{product['id']}/{suffix}").json()[key]
+        assert by_id == _get(emu, f"/products/{product['reference_prefix']}/{suffix}").json()[key]
+        response = _get(emu, f"/products/999/{suffix}")
+        assert response.status_code == 404
+        assert response.json() == {"error": "Record not found."}
+    releases = emu.workspace.releases()
+    parking = [r for r in releases if r["parking_lot"]]
+    assert len(parking) == len(emu.workspace.products())
+    assert all("start_date" not in r and "release_date" not in r for r in parking)
+
+
+def test_account_records_reference_each_other_consistently(emu: AhaEmulator) -> None:
+    ws = emu.workspace
+    feature_rows = {f["id"]: f for f in _all_pages(emu, "/features", "features", per_page=200)}
+    promoted = [i for i in ws.ideas(include_spam=True) if i["feature"]]
+    assert promoted
+    assert all(i["feature"] == feature_rows[i["feature"]["id"]] for i in promoted)
+    refs = {
+        kind: {r["reference_num"]: r for r in getattr(ws, kind)()}
+        for kind in ("releases", "epics", "initiatives")
+    }
+    for feature in ws.features():
+        release = refs["releases"][feature["release_reference_num"]]
+        assert feature["release"]["id"] == release["id"]
+        assert release["product_id"] == feature["product_id"] == feature["project"]["id"]
+        for kind, field in (("epics", "epic"), ("initiatives", "initiative")):
+            ref = feature[f"{field}_reference_num"]
+            assert ref is None or refs[kind][ref]["product_id"] == feature["product_id"]
+    for epic in ws.epics():
+        assert refs["releases"][epic["release_reference_num"]]["product_id"] == epic["product_id"]
+    for goal in ws.goals():
+        linked = {f["id"] for f in ws.features() if goal["id"] in {g["id"] for g in f["goals"]}}
+        assert {f["id"] for f in goal["features"]} == linked
+    orgs = _get(emu, "/idea_organizations", per_page=200).json()["idea_organizations"]
+    assert all(v["idea_organization"] in orgs for v in ws.votes(proxy=True))
+    idea_users = {u["id"] for u in ws.idea_users()}
+    users = {u["id"] for u in ws.users()}
+    assert all(o in orgs for u in ws.idea_users() for o in u["idea_organizations"])
+    known = {"idea_user": idea_users, "user": users}
+    categories = ws.idea_categories()
+    for record, kind, field in (
+        *((v, k, f"endorsed_by_{k}") for v in ws.votes() for k in known),
+        *((i, k, f"created_by_{k}") for i in ws.ideas(include_spam=True) for k in known),
+        *((i, "user", "assigned_to_user") for i in ws.ideas(include_spam=True)),
+        *(
+            (c, k, f"idea_commenter_{k}")
+            for c in ws.idea_comments(include_spam=True)
+            for k in known
+        ),
+    ):
+        person = record.get(field)
+        assert person is None or person["id"] in known[kind], field
+    for idea in ws.ideas(include_spam=True):
+        for category in idea["categories"]:
+            assert category in categories
+            assert category["project_id"] == int(idea["product_id"])
+
+
+def test_plans_answer_403_json_for_endpoints_they_lack() -> None:
+    roadmaps = ["/features", "/epics", "/initiatives", "/goals"]
+    with AhaEmulator(ideas=30, seed=4, plan="ideas_essentials") as emulator:
+        release_path = f"/products/{emulator.workspace.products()[0]['id']}/releases"
+        for path in [*roadmaps, release_path, "/idea_organizations"]:
+            response = _get(emulator, path)
+            assert response.status_code == 403, path
+            assert response.headers["Content-Type"].startswith("application/json")
+            assert set(response.json()) == {"error"}
+        for path in ("/ideas", "/products", "/idea_users", "/users", "/ideas/endorsements"):
+            assert _get(emulator, path).status_code == 200, path
+        assert emulator.stats.status_counts()[403] == 6
+        assert emulator.stats.count("GET /api/v1/products/{id}/releases") == 1
+        emulator.set_plan("ideas_advanced")
+        assert _get(emulator, "/idea_organizations").status_code == 200
+        assert _get(emulator, "/features").status_code == 403
+        emulator.set_plan("roadmaps")
+        assert _get(emulator, "/features").status_code == 200
+        assert _get(emulator, "/idea_organizations").status_code == 403
+        emulator.set_forbidden({"GET /api/v1/users"})
+        assert emulator.forbidden_routes == {"GET /api/v1/users"}
+        assert _get(emulator, "/users").status_code == 403
+        assert _get(emulator, "/idea_organizations").status_code == 200
+        with pytest.raises(ValueError, match="unknown routes"):
+            emulator.set_forbidden({"GET /api/v1/nope"})
+        with pytest.raises(ValueError, match="unknown plan"):
+            emulator.set_plan("gold")
+        admin = requests.post(
+            f"{emulator.url}/__emulator__/plan", json={"plan": "ideas_advanced"}, timeout=10
+        )
+        assert "GET /api/v1/goals" in admin.json()["forbidden_routes"]
+        assert _get(emulator, "/goals").status_code == 403
+
+
+def test_account_record_mutations_bump_updated_at(fresh: AhaEmulator) -> None:
+    ws = fresh.workspace
+    latest = max(
+        r["updated_at"]
+        for rows in (ws.features(), ws.epics(), ws.releases(), ws.products(full=True))
+        for r in rows
+    )
+    feature = ws.features()[2]
+    edited = ws.edit_feature(feature["reference_num"], workflow_status="Shipped")
+    assert edited["workflow_status"]["name"] == "Shipped"
+    assert edited["updated_at"] > latest
+    assert ws.edit_feature(feature["id"])["name"] == f"{feature['name']} (edited 1)"
+    added = ws.add_feature(name="Brand new")
+    assert added["release"]["name"] == "Parking lot"
+    changed = _get(fresh, "/features", updated_since=latest).json()["features"]
+    assert [f["id"] for f in changed] == [feature["id"], added["id"]]
+    product = ws.edit_product(ws.products()[0]["reference_prefix"])
+    assert [p["id"] for p in _get(fresh, "/products", updated_since=latest).json()["products"]] == [
+        product["id"]
+    ]
+    org = ws.add_idea_organization("Globex Europe")
+    assert ws.idea_organizations()[-1] == org
+    assert org["created_at"] == org["updated_at"] > latest
+    renamed = ws.edit_idea_organization(org["id"], revenue="1000.0")
+    assert renamed["revenue"] == "1000.0"
+    assert renamed["updated_at"] > org["updated_at"]
+    goal = ws.goals()[0]
+    assert ws.edit_goal(goal["id"])["updated_at"] > latest
+    assert len(_get(fresh, "/goals", updated_since=latest).json()["goals"]) == len(ws.goals())
+    with pytest.raises(ValueError, match="unknown or read-only"):
+        ws.edit_release(ws.releases()[0]["id"], bogus=1)
+
+
+def test_same_seed_gives_identical_account_records_and_other_seed_differs() -> None:
+    names = (
+        "products",
+        "idea_organizations",
+        "idea_users",
+        "idea_categories",
+        "idea_portals",
+        "features",
+        "releases",
+        "epics",
+        "initiatives",
+        "goals",
+        "users",
+    )
+    first, second, other = Workspace(80, seed=3), Workspace(80, seed=3), Workspace(80, seed=4)
+    for name in names:
+        assert getattr(first, name)() == getattr(second, name)(), name
+    assert first.features() != other.features()
+    assert 10 <= len(first.features()) <= 200
+
+
 # ------------------------------------------------------------------------- rate limits
 
 

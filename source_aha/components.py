@@ -8,16 +8,26 @@ Builder executes it before registering the module, and dataclasses with string a
 the module registered.
 """
 
+import logging
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import requests
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.extractors.record_filter import RecordFilter
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
+from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_handler import (
+    DefaultErrorHandler,
+)
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import (
+    ErrorResolution,
+    ResponseAction,
+)
 from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
+
+logger = logging.getLogger("airbyte")
 
 MAX_PAGE_SIZE = 200  # Aha!'s documented per_page maximum.
 
@@ -89,7 +99,7 @@ class MaxIdeasExtractor(DpathExtractor):
     every copy keeps the same first N ideas.
     """
 
-    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
+    def extract_records(self, response: Any) -> Iterable[MutableMapping[Any, Any]]:
         records = super().extract_records(response)
         limit = positive_int_or_none(self.config.get("max_ideas"))
         if limit is None:
@@ -101,7 +111,7 @@ class MaxIdeasExtractor(DpathExtractor):
                 yield record
 
 
-def page_number(response: requests.Response) -> int:
+def page_number(response: Any) -> int:
     """The page Aha! says it served (1 when the envelope is missing)."""
     try:
         pagination = response.json().get("pagination") or {}
@@ -110,7 +120,7 @@ def page_number(response: requests.Response) -> int:
     return int(pagination.get("current_page") or 1)
 
 
-def page_size(response: requests.Response) -> int:
+def page_size(response: Any) -> int:
     """The `per_page` this response was requested with (Aha!'s default of 30 when absent)."""
     query = parse_qs(urlsplit(response.request.url or "").query)
     return min(int(query.get("per_page", ["30"])[0]), MAX_PAGE_SIZE)
@@ -134,3 +144,44 @@ class PerIdeaToAccountWideState(StateMigration):
 
     def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
         return dict(stream_state["state"])
+
+
+@dataclass
+class PlanFeatureErrorHandler(DefaultErrorHandler):
+    """Skips, with a warning, a stream that the account's Aha! plan does not include.
+
+    Aha! answers 403 when a plan lacks a module (Roadmaps features, goals and releases on an
+    Ideas-only plan; idea organizations below Ideas Advanced). For those streams a 403 means
+    "nothing to read here", not a broken configuration, so the sync goes on without them. An
+    `HttpResponseFilter` with `IGNORE` would skip the page but only log at INFO; this handler
+    logs a WARN naming the plan feature, once per stream. Every other response is handled
+    exactly as the `DefaultErrorHandler` it extends.
+
+    Attributes:
+        plan_feature: the Aha! plan feature the stream needs, named in the warning.
+    """
+
+    plan_feature: str = "a feature of a higher Aha! plan"
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__post_init__(parameters)
+        self._stream = parameters.get("name") or parameters.get("resource") or "this stream"
+        self._warned = False
+
+    def interpret_response(self, response_or_exception: Any) -> ErrorResolution:
+        # A response, or the exception a request raised (which has no status code).
+        if getattr(response_or_exception, "status_code", None) == 403:
+            message = (
+                f"Skipping {self._stream}: Aha! answered 403 Forbidden, so this account's "
+                f"plan does not include {self.plan_feature} (or the API key's user may not read "
+                "it). The other streams are read as usual."
+            )
+            if not self._warned:  # per-product streams meet the same 403 once per product
+                self._warned = True
+                logger.warning(message)
+            return ErrorResolution(
+                response_action=ResponseAction.IGNORE,
+                failure_type=FailureType.config_error,
+                error_message=message,
+            )
+        return super().interpret_response(response_or_exception)

@@ -11,7 +11,7 @@ import sys
 import threading
 from types import FrameType
 
-from .server import AhaEmulator, Faults
+from .server import PLANS, AhaEmulator, Faults
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slow-seconds", type=float, default=30.0)
     parser.add_argument("--drop-rate", type=float, default=0.0)
     parser.add_argument("--truncate-rate", type=float, default=0.0)
+    parser.add_argument(
+        "--plan",
+        choices=sorted(PLANS),
+        default="roadmaps_ideas_advanced",
+        help="endpoints the plan lacks answer 403 (default: none)",
+    )
     return parser
 
 
@@ -52,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         latency_ms=args.latency_ms,
         faults=faults,
         port=args.port,
+        plan=args.plan,
     )
     stop = threading.Event()
 

@@ -15,6 +15,10 @@ Shapes follow ``aha-api.md`` section 5. Deliberate details:
 * every child record (vote, idea comment, internal comment) is created after its idea, and the
   idea's ``updated_at`` is at least the ``updated_at`` of each child; mutations keep this true.
 * spam ideas are generated without children.
+* account-level records (organizations, idea users, users, categories, portals, releases,
+  epics, features, initiatives, goals; shapes in ``docs/aha-endpoints.md``) come from their own
+  RNG, so adding them changed no idea, vote or comment. Ideas' ``feature`` links, votes'
+  organizations and every embedded person or category resolve to a listed record.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 JSON = dict[str, Any]
 
@@ -134,6 +138,79 @@ _INTERNAL = (
 )
 
 
+# Account-level records (Aha! Roadmaps side and account pools), see docs/aha-endpoints.md.
+# kind: (reference infix, UI path, API path); references look like APP-R-3, APP-E-2, APP-12,
+# APP-S-1 and APP-G-1.
+_REC_KINDS = {
+    "release": ("-R-", "releases", "releases"),
+    "epic": ("-E-", "epics", "epics"),
+    "feature": ("-", "features", "features"),
+    "initiative": ("-S-", "initiatives", "initiatives"),
+    "goal": ("-G-", "strategic_imperatives", "goals"),
+}
+# workflow statuses per kind (name, complete, color); epics use the feature workflow, as in the
+# docs' product example ("epic_workflow" = the feature workflow); goals' statuses are the
+# success-metric statuses.
+_REC_STATUSES = {
+    "release": (
+        ("Not started", False, "#dce7c6"),
+        ("In progress", False, "#fbe7a4"),
+        ("Shipped", True, "#9fd3a8"),
+    ),
+    "feature": (
+        ("Under consideration", False, "#dce7c6"),
+        ("Designed", False, "#ecdd8f"),
+        ("Ready to develop", False, "#c7dbf5"),
+        ("In development", False, "#fbe7a4"),
+        ("Shipped", True, "#9fd3a8"),
+        ("Will not implement", True, "#e3c0c0"),
+    ),
+    "initiative": (
+        ("Not started", False, "#dce7c6"),
+        ("On track", False, "#9fd3a8"),
+        ("At risk", False, "#fbe7a4"),
+        ("Done", True, "#c7dbf5"),
+    ),
+    "goal": (
+        ("Off track", False, "#e3c0c0"),
+        ("On Track", False, "#ecdd8f"),
+        ("Achieved", True, "#9fd3a8"),
+    ),
+}
+_STATUS_SET = {
+    "release": "release",
+    "feature": "feature",
+    "epic": "feature",
+    "initiative": "initiative",
+    "goal": "goal",
+}
+_WORKFLOW_KINDS = ("New", "Improvement", "Bug fix")
+_QUARTERS = 18  # one dated release per product and quarter, 2021 Q1 .. 2025 Q2, + a parking lot
+_QUARTER_MS = 91 * 86_400_000
+_EPIC_NAMES = _words(
+    "Self-serve onboarding|Enterprise readiness|Reporting 2.0|Mobile parity|Platform APIs|"
+    "Billing overhaul|Search everywhere|Collaboration|Data import|Performance at scale|"
+    "Accessibility|Internationalisation"
+)
+_INITIATIVE_NAMES = _words(
+    "Expand into the mid-market|Reduce churn|Win enterprise deals|Grow self-serve revenue|"
+    "Delight power users|Become the platform of record"
+)
+_GOAL_NAMES = _words("Grow ARR 40%|Net revenue retention > 110%|NPS above 50|Halve time to value")
+_PORTALS = (
+    ("Customer ideas", "public", "customers"),
+    ("Partner portal", "private", "partners"),
+    ("Employee suggestions", "submit-only", "employees"),
+    ("Beta program", "private", "beta"),
+)
+_TIMEZONES = _words(
+    "Pacific/Auckland|America/Mexico_City|Asia/Istanbul|Asia/Kolkata|Europe/London|"
+    "America/New_York|Europe/Berlin|Asia/Tokyo"
+)
+_ROLES_BY_NUMBER = ((20, "Owner"), (30, "Contributor"), (40, "Reviewer"), (50, "Viewer"))
+_CUSTOMER_DOMAINS = 37  # idea users' e-mail domains customer0..36; customer<i> belongs to org i
+
+
 class RecordNotFoundError(KeyError):
     """Raised when an idea, vote or comment id (or reference) does not exist."""
 
@@ -240,6 +317,32 @@ class _Internal:
     user: int
 
 
+@dataclass(slots=True, eq=False)
+class _Rec:
+    """A release, epic, feature, initiative or goal (see ``_REC_KINDS``)."""
+
+    kind: str
+    id: int
+    product: int
+    number: int
+    name: str
+    created: int
+    updated: int
+    status: int = 0  # index into _REC_STATUSES[_STATUS_SET[kind]]
+    user: int = 0  # owner / assignee (Aha! user pool index)
+    start: int | None = None  # start_date, epoch ms (None for parking lots)
+    end: int | None = None  # release_date / due_date / end_date
+    parking_lot: bool = False
+    progress: int = 0
+    release: _Rec | None = None
+    epic: _Rec | None = None
+    initiative: _Rec | None = None
+    goals: tuple[_Rec, ...] = ()
+    desc_id: int = 0
+    edits: int = 0
+    overrides: JSON | None = None
+
+
 _ABSENT = object()
 Renderer = Callable[["Workspace", Any], Any]
 
@@ -293,7 +396,14 @@ class Workspace:
         self._comments_by_id: dict[int, _Comment] = {}
         self._internals: list[_Internal] = []
         self._generate(ideas, rng)
-        self._clock = max([START_MS] + [i.updated for i in self._ideas])
+        # account-level records use their own RNG, so ideas, votes and comments do not change
+        self._build_catalog(random.Random(seed * 7_919 + 104_729), ideas)
+        self._clock = max(
+            [START_MS]
+            + [i.updated for i in self._ideas]
+            + [r.updated for recs in self._recs.values() for r in recs]
+            + [t[1] for t in self._product_times + self._org_times]
+        )
 
     # ----------------------------------------------------------------------------- generation
 
@@ -302,8 +412,10 @@ class Workspace:
         pid = _Ids(130_000_000, 900_000)
         count = rng.randint(3, 5)
         self._products: list[JSON] = []
+        self._product_times: list[list[int]] = []  # [created, updated] per product
         for prefix, name in _PRODUCTS[:count]:
             created = rng.randint(_POOL_START_MS, START_MS)
+            self._product_times.append([created, created])
             self._products.append(
                 {
                     "id": str(pid.next(rng)),
@@ -382,14 +494,12 @@ class Workspace:
                     "title": rng.choice((None, "CTO", "Analyst", "Directrice")),
                 }
             )
-        self._orgs = [
-            {
-                "id": str(pid.next(rng)),
-                "name": name,
-                "created_at": format_ms(rng.randint(_POOL_START_MS, START_MS)),
-            }
-            for name in _ORGS
-        ]
+        self._orgs: list[JSON] = []
+        self._org_times: list[list[int]] = []  # [created, updated] per organization
+        for name in _ORGS:
+            org_id, created = str(pid.next(rng)), rng.randint(_POOL_START_MS, START_MS)
+            self._orgs.append({"id": org_id, "name": name, "created_at": format_ms(created)})
+            self._org_times.append([created, created])
 
     def _generate(self, count: int, rng: random.Random) -> None:
         created_times = sorted(rng.randint(START_MS, END_MS - 30 * _DAY_MS) for _ in range(count))
@@ -445,6 +555,188 @@ class Workspace:
             internal.idea.internal.append(internal)
             internal.idea.updated = max(internal.idea.updated, internal.updated)
             self._internals.append(internal)
+
+    def _build_catalog(self, rng: random.Random, ideas: int) -> None:
+        """Account-level records: product/organization timestamps, portals, and per product
+        quarterly releases + a parking lot, goals, initiatives, epics and features. Features
+        that ideas were promoted to keep the ids and numbers the ideas link to; a gently
+        scaled number of other features is added."""
+        self._rec_ids = _Ids(6_776_900_000_000_000_000, 9_000_000_000)  # 19 digits > 2**53
+        for times in self._product_times + self._org_times:
+            times[1] = max(times[0], min(END_MS, _after(rng, times[0], 400)))
+        self._org_revenue: list[str | None] = [
+            rng.choice((None, "55000.0", "120000.0", "2500000.0")) for _ in self._orgs
+        ]
+        self._portals: list[JSON] = [
+            {
+                "id": str(self._rec_ids.next(rng)),
+                "title": title,
+                "portal_enabled": True,
+                "access_type": access,
+                "external_url": f"https://{slug}.ideas.example.com/"
+                + ("ideas/new" if access == "submit-only" else ""),
+                "created_at": format_ms(rng.randint(_POOL_START_MS, START_MS)),
+            }
+            for title, access, slug in _PORTALS[: rng.randint(2, 4)]
+        ]
+        self._rec_statuses: dict[str, list[JSON]] = {
+            kind: [
+                {
+                    "id": str(self._rec_ids.next(rng)),
+                    "name": name,
+                    "position": pos,
+                    "complete": complete,
+                    "color": color,
+                }
+                for pos, (name, complete, color) in enumerate(rows, start=1)
+            ]
+            for kind, rows in _REC_STATUSES.items()
+        }
+        self._workflow_kinds: list[JSON] = [
+            {"id": str(self._rec_ids.next(rng)), "name": name} for name in _WORKFLOW_KINDS
+        ]
+        day, products = _DAY_MS, range(len(self._products))
+        releases = [self._new_releases(rng, p) for p in products]
+
+        def planned(p: int, created: int) -> _Rec:
+            """The release work created at ``created`` lands in (after the last: parking lot)."""
+            q = (created + rng.randint(0, 150) * day - START_MS) // _QUARTER_MS
+            return releases[p][q if 0 <= q < _QUARTERS else -1]
+
+        goals = [
+            self._new_rec(rng, "goal", p, rng.choice(_GOAL_NAMES), START_MS + 400 * day)
+            for p in products
+            for _ in range(rng.randint(1, 3))
+        ]
+        initiatives = []
+        for p in products:
+            for _ in range(rng.randint(2, 4)):
+                i = self._new_rec(
+                    rng, "initiative", p, rng.choice(_INITIATIVE_NAMES), START_MS + 700 * day
+                )
+                i.start = i.created + rng.randint(0, 60) * day
+                i.end = i.start + rng.randint(180, 540) * day
+                i.status = 3 if i.end < END_MS - 90 * day else rng.randint(1, 2)
+                own_goals = [g for g in goals if g.product == p]
+                i.goals = (rng.choice(own_goals),) if rng.random() < 0.6 else ()
+                initiatives.append(i)
+        promoted = [
+            _Rec("feature", fid, idea.product, number, idea.name, created, created)
+            for idea in self._ideas
+            if idea.feature is not None
+            for fid, number, created in [idea.feature]
+        ]
+        extra = []
+        for _ in range(8 + min(ideas, 2_000) // 8):
+            name = f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)}{rng.choice(_QUALIFIERS)}"
+            t = rng.randint(START_MS, END_MS - 30 * day)
+            product = min(int(rng.expovariate(0.9)), len(products) - 1)  # skewed like ideas
+            extra.append(_Rec("feature", 0, product, 0, name, t, t))
+        extra.sort(key=lambda f: f.created)
+        for f in extra:
+            self._next_feature[f.product] += 1
+            f.number = self._next_feature[f.product]
+        epics = []
+        for p in products:
+            for _ in range(2 + min(10, sum(f.product == p for f in promoted + extra) // 8)):
+                e = self._new_rec(rng, "epic", p, rng.choice(_EPIC_NAMES), END_MS - 60 * day)
+                e.release = planned(p, e.created)
+                e.start, e.end = e.release.start, e.release.end
+                e.status = 4 if e.release.status == 2 else rng.randint(0, 3)
+                own_initiatives = [i for i in initiatives if i.product == p]
+                e.initiative = rng.choice(own_initiatives) if rng.random() < 0.5 else None
+                epics.append(e)
+        for f in promoted + extra:
+            p, f.user = f.product, rng.randrange(len(self._users))
+            f.release = planned(p, f.created)
+            f.start, f.end = f.release.start, f.release.end
+            f.updated = max(f.created, min(END_MS, _after(rng, f.created, 45)))
+            if f.release.status == 2:  # shipped release
+                f.status = 4 if rng.random() < 0.85 else 5
+            else:
+                f.status = rng.randint(1, 3) if f.release.status == 1 else rng.randint(0, 1)
+            f.progress = 100 if f.status == 4 else rng.randrange(0, 100, 10)
+            own_epics = [e for e in epics if e.product == p]
+            own_initiatives = [i for i in initiatives if i.product == p]
+            own_goals = [g for g in goals if g.product == p]
+            f.epic = rng.choice(own_epics) if rng.random() < 0.5 else None
+            f.initiative = rng.choice(own_initiatives) if rng.random() < 0.4 else None
+            f.goals = (rng.choice(own_goals),) if rng.random() < 0.15 else ()
+        for kind_recs in (goals, initiatives, epics):  # numbered per product in creation order
+            for p in products:
+                mine = sorted((r for r in kind_recs if r.product == p), key=lambda r: r.created)
+                for n, r in enumerate(mine, start=1):
+                    r.number = n
+        # new ids follow creation order, like a database sequence
+        fresh = [r for own in releases for r in own] + goals + initiatives + epics + extra
+        for r in sorted(fresh, key=lambda r: (r.created, r.kind, r.product, r.number)):
+            r.id = self._rec_ids.next(rng)
+        self._recs: dict[str, list[_Rec]] = {kind: [] for kind in _REC_KINDS}
+        for r in fresh + promoted:
+            r.desc_id = self._rec_ids.next(rng)
+            self._recs[r.kind].append(r)
+        for recs in self._recs.values():
+            recs.sort(key=lambda r: r.id)
+        self._rec_index = {r.id: r for recs in self._recs.values() for r in recs}
+
+    def _new_releases(self, rng: random.Random, p: int) -> list[_Rec]:
+        """One release per quarter (shipped when long past), then the product's parking lot."""
+        made, day, out = self._product_times[p][0], _DAY_MS, []
+        for q in range(_QUARTERS):
+            start = START_MS + q * _QUARTER_MS
+            end = start + 90 * day
+            created = max(made, start - rng.randint(14 * day, 120 * day))
+            status = 2 if end < END_MS - 120 * day else int(start < END_MS - 120 * day)
+            prefix = self._products[p]["reference_prefix"]
+            out.append(
+                _Rec(
+                    "release",
+                    0,
+                    p,
+                    q + 1,
+                    f"Release {prefix} {format_ms(start)[:7]}",
+                    created,
+                    max(created, min(END_MS, start + rng.randint(0, 120 * day))),
+                    status=status,
+                    user=rng.randrange(len(self._users)),
+                    start=start,
+                    end=end,
+                    progress=100 if status == 2 else 40 * status,
+                )
+            )
+        created = made + rng.randint(day, 30 * day)
+        out.append(
+            _Rec(
+                "release",
+                0,
+                p,
+                _QUARTERS + 1,
+                "Parking lot",
+                created,
+                _after(rng, created, 300),
+                user=rng.randrange(len(self._users)),
+                parking_lot=True,
+            )
+        )
+        return out
+
+    def _new_rec(self, rng: random.Random, kind: str, p: int, name: str, latest: int) -> _Rec:
+        """A goal, initiative or epic created between 2021 and ``latest``, updated after."""
+        created = rng.randint(max(START_MS, self._product_times[p][0]), latest)
+        updated = max(created, min(END_MS, _after(rng, created, 120)))
+        statuses = len(_REC_STATUSES[_STATUS_SET[kind]])
+        return _Rec(
+            kind,
+            0,
+            p,
+            0,
+            name,
+            created,
+            updated,
+            status=rng.randrange(statuses),
+            user=rng.randrange(len(self._users)),
+            progress=rng.randrange(0, 101, 10),
+        )
 
     def _new_idea(
         self, rng: random.Random, created: int, spam: bool = False, product: int | None = None
@@ -597,10 +889,9 @@ class Workspace:
         with self.lock:
             return self._render_idea(self._find_idea(idea_id), IDEA_FULL)
 
-    def products(self) -> list[JSON]:
-        """Products (workspaces) as listed by ``GET /products``."""
-        with self.lock:
-            return [self._product(p, with_resource=True) for p in range(len(self._products))]
+    def products(self, full: bool = False) -> list[JSON]:
+        """Products (workspaces) as listed by ``GET /products``; ``full`` adds ``updated_at`` &c."""
+        return self._all("products") if full else self._all("products", PRODUCT_LIST)
 
     def workflow_statuses(self) -> list[JSON]:
         """The six idea workflow statuses, by position."""
@@ -628,6 +919,46 @@ class Workspace:
         """Internal (team) comments on ideas, ``GET /ideas/:id/comments`` shape."""
         with self.lock:
             return [self._render(INTERNAL_FIELDS, c, INTERNAL_FIELDS) for c in self._internals]
+
+    def idea_organizations(self) -> list[JSON]:
+        """Every organization, full shape (``updated_at``, ``email_domains``, ...)."""
+        return self._all("idea_organizations")
+
+    def idea_users(self) -> list[JSON]:
+        """Every idea user (portal contact), as listed by ``GET /idea_users``."""
+        return self._all("idea_users")
+
+    def idea_categories(self) -> list[JSON]:
+        """Idea categories of every product; each row names its product in ``project_id``."""
+        return self._all("idea_categories")
+
+    def idea_portals(self) -> list[JSON]:
+        """Ideas portals, as listed by ``GET /idea_portals``."""
+        return self._all("idea_portals")
+
+    def features(self) -> list[JSON]:
+        """Every feature, full shape (``fields=*``)."""
+        return self._all("features")
+
+    def releases(self) -> list[JSON]:
+        """Releases of every product, full shape; each has ``product_id``."""
+        return self._all("releases")
+
+    def epics(self) -> list[JSON]:
+        """Every epic, full shape."""
+        return self._all("epics")
+
+    def initiatives(self) -> list[JSON]:
+        """Every initiative, as listed by ``GET /initiatives``."""
+        return self._all("initiatives")
+
+    def goals(self) -> list[JSON]:
+        """Every goal, as listed by ``GET /goals``."""
+        return self._all("goals")
+
+    def users(self) -> list[JSON]:
+        """Every Aha! user, as listed by ``GET /users``."""
+        return self._all("users")
 
     # ------------------------------------------------------------------ queries for the server
 
@@ -748,10 +1079,33 @@ class Workspace:
             ]
             return len(matches), page
 
-    def query_products(self, offset: int, limit: int) -> tuple[int, list[JSON]]:
-        """``GET /products``."""
-        products = self.products()
-        return len(products), products[offset : offset + limit]
+    def query_resource(
+        self,
+        name: str,
+        offset: int,
+        limit: int,
+        fields: Sequence[str] | None = None,
+        *,
+        updated_since_us: int | None = None,
+        product: str | None = None,
+    ) -> tuple[int, list[JSON]]:
+        """List one of ``RESOURCES`` (ascending id): optional product scope (id or prefix),
+        ``updated_at`` strictly after ``updated_since_us``, and ``fields`` as for ideas."""
+        spec = RESOURCES[name]
+        with self.lock:
+            rows: Iterable[Any] = spec.rows(self)
+            if product is not None:
+                p, owner = self._find_product(product), spec.product
+                assert owner is not None, f"{name} is not listed per product"
+                rows = (r for r in rows if owner(self, r) == p)
+            if updated_since_us is not None:
+                updated = spec.updated
+                assert updated is not None, f"{name} has no updated_at"
+                rows = (r for r in rows if updated(self, r) * 1000 > updated_since_us)
+            matches = list(rows)
+            names = _field_names(fields, spec.default, tuple(spec.fields))
+            page = [self._render(spec.fields, r, names) for r in matches[offset : offset + limit]]
+            return len(matches), page
 
     # ---------------------------------------------------------------------------- mutations
 
@@ -851,6 +1205,93 @@ class Workspace:
             comment.updated = comment.idea.updated = self._now()
             return self._render(COMMENT_FIELDS, comment, COMMENT_ALL)
 
+    def add_feature(
+        self, product_id: str | None = None, release_id: str | None = None, name: str | None = None
+    ) -> JSON:
+        """Create a feature now in a product (default: the first) and release (default: its
+        parking lot); returns the full feature."""
+        with self.lock:
+            p = self._find_product(product_id) if product_id is not None else 0
+            release = (
+                self._find_rec("release", release_id)
+                if release_id is not None
+                else next(r for r in self._recs["release"] if r.product == p and r.parking_lot)
+            )
+            if release.product != p:
+                raise ValueError("the release belongs to another product")
+            now = self._now()
+            self._next_feature[p] += 1
+            f = _Rec(
+                "feature",
+                self._rec_ids.next(self._rng),
+                p,
+                self._next_feature[p],
+                name or f"New feature {self._next_feature[p]}",
+                now,
+                now,
+                release=release,
+                start=release.start,
+                end=release.end,
+                desc_id=self._rec_ids.next(self._rng),
+            )
+            self._recs["feature"].append(f)
+            self._rec_index[f.id] = f
+            return self._render(FEATURE_FIELDS, f, FEATURE_FIELDS)
+
+    def edit_feature(self, feature_id: str | int, **changes: Any) -> JSON:
+        """Bump a feature's ``updated_at``; without changes, rename it. ``name`` and
+        ``workflow_status`` (name or id) change the record, other fields are overridden."""
+        return self._edit_rec("feature", feature_id, changes)
+
+    def edit_release(self, release_id: str | int, **changes: Any) -> JSON:
+        """Like ``edit_feature``, for a release."""
+        return self._edit_rec("release", release_id, changes)
+
+    def edit_epic(self, epic_id: str | int, **changes: Any) -> JSON:
+        """Like ``edit_feature``, for an epic."""
+        return self._edit_rec("epic", epic_id, changes)
+
+    def edit_initiative(self, initiative_id: str | int, **changes: Any) -> JSON:
+        """Like ``edit_feature``, for an initiative."""
+        return self._edit_rec("initiative", initiative_id, changes)
+
+    def edit_goal(self, goal_id: str | int, **changes: Any) -> JSON:
+        """Like ``edit_feature``, for a goal (``GET /goals`` ignores ``updated_since``)."""
+        return self._edit_rec("goal", goal_id, changes)
+
+    def edit_product(self, product_id: str, name: str | None = None) -> JSON:
+        """Rename a product (default: append " (edited)") and bump its ``updated_at``."""
+        with self.lock:
+            p = self._find_product(product_id)
+            self._products[p]["name"] = name or self._products[p]["name"] + " (edited)"
+            self._product_times[p][1] = self._now()
+            return self._render(PRODUCT_FIELDS, p, PRODUCT_FIELDS)
+
+    def add_idea_organization(self, name: str | None = None) -> JSON:
+        """Create an organization now (full shape); later proxy votes may use it."""
+        with self.lock:
+            now, org_id = self._now(), self._rec_ids.next(self._rng)
+            name = name or f"New organization {len(self._orgs) + 1}"
+            self._orgs.append({"id": str(org_id), "name": name, "created_at": format_ms(now)})
+            self._org_times.append([now, now])
+            self._org_revenue.append(None)
+            return self._render(ORG_FIELDS, len(self._orgs) - 1, ORG_FIELDS)
+
+    def edit_idea_organization(
+        self, org_id: str | int, name: str | None = None, revenue: str | None = None
+    ) -> JSON:
+        """Rename an organization (default: append " (edited)"), optionally set its revenue
+        (a decimal string), and bump its ``updated_at``. Votes embed the new name."""
+        with self.lock:
+            i = next((n for n, o in enumerate(self._orgs) if o["id"] == str(org_id)), None)
+            if i is None:
+                raise RecordNotFoundError(str(org_id))
+            self._orgs[i]["name"] = name or self._orgs[i]["name"] + " (edited)"
+            if revenue is not None:
+                self._org_revenue[i] = revenue
+            self._org_times[i][1] = self._now()
+            return self._render(ORG_FIELDS, i, ORG_FIELDS)
+
     def mutate_random(self, changed_ideas: int, seed: int) -> JSON:
         """Change ``changed_ideas`` distinct ideas: edits, new proxy votes, new comments.
 
@@ -910,6 +1351,45 @@ class Workspace:
                 return p
         raise RecordNotFoundError(product)
 
+    def _find_rec(self, kind: str, ident: str | int) -> _Rec:
+        """A release/epic/feature/initiative/goal by numeric id or reference number."""
+        text = str(ident).strip()
+        if text.isdigit():
+            rec = self._rec_index.get(int(text))
+        else:
+            refs = (r for r in self._recs[kind] if _rec_ref(self, r).upper() == text.upper())
+            rec = next(refs, None)
+        if rec is None or rec.kind != kind:
+            raise RecordNotFoundError(text)
+        return rec
+
+    def _edit_rec(self, kind: str, ident: str | int, changes: JSON) -> JSON:
+        registry = _REC_FIELDS[kind]
+        with self.lock:
+            rec = self._find_rec(kind, ident)
+            changes = dict(changes)
+            if not changes:
+                rec.edits += 1
+                changes = {"name": f"{rec.name.split(' (edited ', 1)[0]} (edited {rec.edits})"}
+            if "name" in changes:
+                rec.name = str(changes.pop("name"))
+            if "workflow_status" in changes:
+                wanted = str(changes.pop("workflow_status")).lower()
+                statuses = self._rec_statuses[_STATUS_SET[kind]]
+                rec.status = next(
+                    n for n, st in enumerate(statuses) if wanted in (st["id"], st["name"].lower())
+                )
+            rec.overrides = _merge_overrides(rec.overrides, registry, changes)
+            rec.updated = self._now()
+            return self._render(registry, rec, registry)
+
+    def _all(self, name: str, names: Iterable[str] | None = None) -> list[JSON]:
+        """Every row of a resource, all fields (or ``names``), ascending id."""
+        spec = RESOURCES[name]
+        with self.lock:
+            wanted = tuple(spec.fields) if names is None else tuple(names)
+            return [self._render(spec.fields, r, wanted) for r in spec.rows(self)]
+
     def _apply_idea_changes(self, idea: _Idea, changes: JSON) -> None:
         changes = dict(changes)
         if "name" in changes:
@@ -940,11 +1420,10 @@ class Workspace:
     def _render_idea(self, idea: _Idea, names: Iterable[str]) -> JSON:
         return _project(self, IDEA_FIELDS, idea, names, idea.overrides)
 
-    def _product(self, p: int, with_resource: bool = False) -> JSON:
+    def _product(self, p: int) -> JSON:
+        """The product as embedded in ideas (``product``) and roadmap records (``project``)."""
         out = dict(self._products[p])
-        out["url"] = f"{self.base_url}/products/{out['reference_prefix']}"
-        if with_resource:
-            out["resource"] = f"{self.base_url}/api/v1/products/{out['reference_prefix']}"
+        out["url"] = f"{self.base_url}/projects/{out['reference_prefix']}"
         return out
 
     def _person(self, kind: str, index: int) -> JSON:
@@ -1080,19 +1559,10 @@ def _custom_fields(i: _Idea) -> list[JSON]:
 
 
 def _feature(ws: Workspace, i: _Idea) -> JSON | None:
+    """The feature the idea was promoted to: its ``GET /features`` list row."""
     if i.feature is None:
         return None
-    fid, number, created = i.feature
-    ref = f"{ws._products[i.product]['reference_prefix']}-{number}"
-    return {
-        "id": str(fid),
-        "reference_num": ref,
-        "name": i.name,
-        "created_at": format_ms(created),
-        "url": f"{ws.base_url}/features/{ref}",
-        "resource": f"{ws.base_url}/api/v1/features/{ref}",
-        "product_id": ws._products[i.product]["id"],
-    }
+    return ws._render(FEATURE_FIELDS, ws._rec_index[i.feature[0]], FEATURE_LIST)
 
 
 def _admin_response(ws: Workspace, i: _Idea) -> JSON | None:
@@ -1310,4 +1780,395 @@ INTERNAL_FIELDS: dict[str, Renderer] = {
         "url": _idea_url(ws, c.idea),
         "resource": f"{ws.base_url}/api/v1/ideas/{c.idea.ref}",
     },
+}
+
+
+# ------------------------------------------------------------------ account-level resources
+
+
+def _rec_ref(ws: Workspace, r: _Rec) -> str:
+    return f"{ws._products[r.product]['reference_prefix']}{_REC_KINDS[r.kind][0]}{r.number}"
+
+
+def _rec_url(ws: Workspace, r: _Rec) -> str:
+    return f"{ws.base_url}/{_REC_KINDS[r.kind][1]}/{_rec_ref(ws, r)}"
+
+
+def _rec_resource(ws: Workspace, r: _Rec) -> str:
+    return f"{ws.base_url}/api/v1/{_REC_KINDS[r.kind][2]}/{_rec_ref(ws, r)}"
+
+
+def _date(ms: int | None) -> Any:
+    return None if ms is None else format_ms(ms)[:10]
+
+
+def _rec_status(ws: Workspace, r: _Rec) -> JSON:
+    return dict(ws._rec_statuses[_STATUS_SET[r.kind]][r.status])
+
+
+def _rec_description(ws: Workspace, r: _Rec) -> JSON:
+    return {
+        "id": str(r.desc_id),
+        "body": f"<p>{r.name}: why it matters and what done looks like.</p>",
+        "editor_version": 2,
+        "created_at": format_ms(r.created),
+        "updated_at": format_ms(r.created),
+        "attachments": [],
+    }
+
+
+def _user(shift: int = 0) -> Renderer:
+    """An Aha! user object from the record's user index (shifted for a second person)."""
+    return lambda ws, r: ws._person("user", (r.user + shift) % len(ws._users))
+
+
+def _ref_of(attr: str) -> Renderer:
+    def render(ws: Workspace, r: _Rec) -> str | None:
+        linked = getattr(r, attr)
+        return None if linked is None else _rec_ref(ws, linked)
+
+    return render
+
+
+def _goal_link(ws: Workspace, g: _Rec) -> JSON:
+    """A goal as embedded in features and initiatives (``resource`` under /api/v1/goals)."""
+    return {
+        "id": str(g.id),
+        "name": g.name,
+        "url": _rec_url(ws, g),
+        "resource": _rec_resource(ws, g),
+        "created_at": format_ms(g.created),
+        "description": _rec_description(ws, g),
+    }
+
+
+def _initiative_link(ws: Workspace, i: _Rec) -> JSON:
+    return {
+        "id": str(i.id),
+        "reference_num": _rec_ref(ws, i),
+        "name": i.name,
+        "url": _rec_url(ws, i),
+        "resource": _rec_resource(ws, i),
+        "created_at": format_ms(i.created),
+        "description": _rec_description(ws, i),
+        "integration_fields": [],
+    }
+
+
+def _pool(pool: str) -> Callable[[str], Renderer]:
+    """Renderers for rows that are indices into a stored pool (``ws.<pool>[row][key]``)."""
+    return lambda key: lambda ws, i: getattr(ws, pool)[i][key]
+
+
+_product_key, _org_key = _pool("_products"), _pool("_orgs")
+_user_key, _idea_user_key = _pool("_users"), _pool("_idea_users")
+
+
+PRODUCT_FIELDS: dict[str, Renderer] = {
+    **{k: _product_key(k) for k in ("id", "reference_prefix", "name", "product_line")},
+    "product_line_type": lambda ws, p: None,
+    "created_at": _product_key("created_at"),
+    "updated_at": lambda ws, p: format_ms(ws._product_times[p][1]),
+    "workspace_type": _product_key("workspace_type"),
+    "url": lambda ws, p: ws._product(p)["url"],
+    "resource": lambda ws, p: ws._product(p)["url"],  # sic: the docs' example repeats the url
+    "has_ideas": lambda ws, p: True,
+    "has_master_features": lambda ws, p: True,
+    "has_epics": lambda ws, p: True,
+}
+PRODUCT_LIST = (
+    "id",
+    "reference_prefix",
+    "name",
+    "product_line",
+    "created_at",
+    "workspace_type",
+    "url",
+)
+
+ORG_FIELDS: dict[str, Renderer] = {
+    **{k: _org_key(k) for k in ("id", "name", "created_at")},
+    "updated_at": lambda ws, i: format_ms(ws._org_times[i][1]),
+    "url": lambda ws, i: ws._org(i)["url"],
+    "resource": lambda ws, i: ws._org(i)["resource"],
+    "endorsements_count": lambda ws, i: sum(v.org == i for v in ws._votes),
+    "email_domains": lambda ws, i: f"customer{i}.example.org" if i < _CUSTOMER_DOMAINS else "",
+    "revenue": lambda ws, i: ws._org_revenue[i],
+    "custom_fields": lambda ws, i: [],
+    "integration_fields": lambda ws, i: [],
+}
+ORG_LIST = ("id", "name", "created_at", "url", "resource")  # = a vote's idea_organization
+
+IDEA_USER_FIELDS: dict[str, Renderer] = {
+    **{k: _idea_user_key(k) for k in ("id", "name", "email")},
+    "discovery_interview_count": lambda ws, i: 0,
+    "discovery_last_invite": lambda ws, i: None,
+    "discovery_last_interview": lambda ws, i: None,
+    "discovery_next_interview": lambda ws, i: None,
+    "created_at": _idea_user_key("created_at"),
+    # person i's e-mail domain is customer<i % 37>; organization k owns customer<k>
+    "idea_organizations": lambda ws, i: (
+        [ws._org(i % _CUSTOMER_DOMAINS)] if i % _CUSTOMER_DOMAINS < len(_ORGS) else []
+    ),
+    "custom_fields": lambda ws, i: [],
+    "integration_fields": lambda ws, i: [],
+}
+
+USER_FIELDS: dict[str, Renderer] = {
+    **{k: _user_key(k) for k in ("id", "name", "email")},
+    "timezone": lambda ws, i: _TIMEZONES[i % len(_TIMEZONES)],
+    "created_at": _user_key("created_at"),
+    "updated_at": _user_key("updated_at"),
+    "accessed_at": lambda ws, i: None if i % 5 == 4 else ws._users[i]["updated_at"],
+    "product_roles": lambda ws, i: [
+        {
+            "role": _ROLES_BY_NUMBER[(i + p) % 4][0],
+            "role_description": _ROLES_BY_NUMBER[(i + p) % 4][1],
+            "product_id": product["id"],
+            "product_name": product["name"],
+        }
+        for p, product in enumerate(ws._products)
+        if (i + p) % 3
+    ],
+    "user_roles": lambda ws, i: [],
+    "enabled": lambda ws, i: i % 11 != 10,
+    "paid_seat": lambda ws, i: True,
+    "roadmaps_seat": lambda ws, i: True,
+    "develop_seat": lambda ws, i: False,
+    "teamwork_seat": lambda ws, i: False,
+    "administrator": lambda ws, i: i < 3,
+    "administrator_roles": lambda ws, i: {
+        "administer_account": i < 3,
+        "administer_billing": i == 0,
+        "administer_configuration": i < 3,
+    },
+    "identity_provider": lambda ws, i: {"type": "password"},
+}
+
+
+def _category_key(key: str) -> Renderer:  # rows are (product index, category) pairs
+    return lambda ws, row: row[1][key]
+
+
+def _portal_key(key: str) -> Renderer:  # rows are the stored portal dicts
+    return lambda ws, row: row[key]
+
+
+CATEGORY_FIELDS: dict[str, Renderer] = {
+    k: _category_key(k) for k in ("id", "name", "parent_id", "project_id", "created_at")
+}
+PORTAL_FIELDS: dict[str, Renderer] = {
+    k: _portal_key(k)
+    for k in ("id", "title", "portal_enabled", "access_type", "external_url", "created_at")
+}
+
+
+def _no_items(ws: Workspace, r: _Rec) -> list[Any]:
+    return []
+
+
+def _assignee(ws: Workspace, r: _Rec) -> JSON:
+    return {**ws._person("user", r.user), "default_assignee": False}
+
+
+_REC_SHARED: dict[str, Renderer] = {
+    "id": lambda ws, r: str(r.id),
+    "reference_num": _rec_ref,
+    "name": lambda ws, r: r.name,
+    "created_at": lambda ws, r: format_ms(r.created),
+    "updated_at": lambda ws, r: format_ms(r.updated),
+    "url": _rec_url,
+    "resource": _rec_resource,
+    "product_id": lambda ws, r: ws._products[r.product]["id"],
+    "project": lambda ws, r: ws._product(r.product),
+    "workflow_status": _rec_status,
+    "description": _rec_description,
+    "position": lambda ws, r: r.number,
+    "progress": lambda ws, r: r.progress,
+    "progress_source": lambda ws, r: "progress_manual",
+    "duration_source": lambda ws, r: "duration_manual",
+    "start_date": lambda ws, r: _date(r.start),
+    "due_date": lambda ws, r: _date(r.end),
+    "end_date": lambda ws, r: _date(r.end),
+    "initiative_reference_num": _ref_of("initiative"),
+    "release_reference_num": _ref_of("release"),
+    "epic_reference_num": _ref_of("epic"),
+    "release": lambda ws, r: ws._render(RELEASE_FIELDS, r.release, RELEASE_LIST),
+    "goals": lambda ws, r: [_goal_link(ws, g) for g in r.goals],
+    "owner": _user(),
+    "created_by_user": _user(7),
+    "assigned_to_user": _assignee,
+    "effort": lambda ws, r: 10 * (1 + r.id % 5),
+    "value": lambda ws, r: 10 * (1 + r.id // 7 % 5),
+    "color": lambda ws, r: "#bada55",
+    "score": lambda ws, r: r.id % 61,
+    "comments_count": lambda ws, r: 0,
+    **dict.fromkeys(
+        (
+            "attachments",
+            "integration_fields",
+            "custom_fields",
+            "key_results",
+            "score_facts",
+            "tags",
+            "full_tags",
+            "requirements",
+            "feature_links",
+        ),
+        _no_items,
+    ),
+}
+
+
+def _rec_fields(names: str, **own: Renderer) -> dict[str, Renderer]:
+    """A registry in the order of the space-separated ``names``: ``own`` or shared renderers."""
+    return {name: own.get(name) or _REC_SHARED[name] for name in names.split()}
+
+
+def _parking_absent(key: str) -> Renderer:
+    """Parking lot releases have no dates at all (the keys are absent, as in the docs)."""
+    return lambda ws, r: _ABSENT if r.parking_lot else _REC_SHARED[key](ws, r)
+
+
+RELEASE_FIELDS: dict[str, Renderer] = _rec_fields(
+    # list rows
+    "id reference_num name start_date release_date parking_lot created_at product_id "
+    "integration_fields url resource owner project "
+    # fields=... / *
+    "end_date released master_release released_on updated_at position progress "
+    "progress_source workflow_status custom_fields comments_count goals key_results "
+    "created_by_user",
+    start_date=_parking_absent("start_date"),
+    release_date=_parking_absent("end_date"),
+    end_date=_parking_absent("end_date"),
+    parking_lot=lambda ws, r: r.parking_lot,
+    released=lambda ws, r: r.status == 2,
+    master_release=lambda ws, r: False,
+    released_on=lambda ws, r: _date(r.end) if r.status == 2 else None,
+    progress_source=lambda ws, r: "progress_from_features_completed",
+    goals=lambda ws, r: [],
+)
+RELEASE_LIST: tuple[str, ...] = tuple(RELEASE_FIELDS)[:13]
+
+FEATURE_FIELDS: dict[str, Renderer] = _rec_fields(
+    # list rows
+    "id reference_num name created_at url resource product_id "
+    # fields=... / *
+    "initiative_reference_num release_reference_num epic_reference_num position score "
+    "updated_at start_date due_date progress progress_source created_by_user workflow_kind "
+    "workflow_status project description attachments integration_fields release "
+    "assigned_to_user requirements goals key_results comments_count score_facts tags "
+    "full_tags custom_fields feature_links",
+    workflow_kind=lambda ws, r: dict(ws._workflow_kinds[r.number % len(_WORKFLOW_KINDS)]),
+)
+FEATURE_LIST: tuple[str, ...] = tuple(FEATURE_FIELDS)[:7]
+
+EPIC_FIELDS: dict[str, Renderer] = _rec_fields(
+    # list rows
+    "id reference_num name created_at url resource "
+    # fields=... / *
+    "product_id initiative_reference_num release_reference_num position updated_at "
+    "start_date due_date progress progress_source duration_source created_by_user "
+    "workflow_status project description attachments integration_fields release "
+    "assigned_to_user comments_count tags custom_fields",
+)
+EPIC_LIST: tuple[str, ...] = tuple(EPIC_FIELDS)[:6]
+
+INITIATIVE_FIELDS: dict[str, Renderer] = _rec_fields(  # list rows are full records
+    "id name reference_num status effort value presented color start_date end_date position "
+    "score created_at updated_at product_id progress progress_source duration_source url "
+    "resource project workflow_status description attachments assigned_to_user "
+    "comments_count goals key_results score_facts integration_fields",
+    status=lambda ws, r: _rec_status(ws, r)["name"].lower().replace(" ", "_"),
+    presented=lambda ws, r: True,
+    score=lambda ws, r: r.id % 23,
+)
+
+GOAL_FIELDS: dict[str, Renderer] = _rec_fields(  # list rows are full records
+    "id name reference_num effort value color position created_at updated_at product_id "
+    "progress progress_source url resource description success_metric project initiatives "
+    "key_results comments_count features releases custom_fields",
+    resource=_rec_url,  # sic: goal list rows repeat the UI url (so does the docs' example)
+    success_metric=lambda ws, r: {
+        "name": f"Metric for {r.name}",
+        "description": _rec_description(ws, r),
+        "workflow_status": _rec_status(ws, r),
+    },
+    initiatives=lambda ws, r: [
+        _initiative_link(ws, i) for i in ws._recs["initiative"] if r in i.goals
+    ],
+    features=lambda ws, r: [
+        ws._render(FEATURE_FIELDS, f, FEATURE_LIST) for f in ws._recs["feature"] if r in f.goals
+    ],
+    releases=lambda ws, r: [],
+)
+
+_REC_FIELDS = {
+    "release": RELEASE_FIELDS,
+    "feature": FEATURE_FIELDS,
+    "epic": EPIC_FIELDS,
+    "initiative": INITIATIVE_FIELDS,
+    "goal": GOAL_FIELDS,
+}
+
+
+def _rec_updated(ws: Workspace, r: _Rec) -> int:
+    return r.updated
+
+
+def _rec_product(ws: Workspace, r: _Rec) -> int:
+    return r.product
+
+
+class _Resource(NamedTuple):
+    """A listable resource: its rows (ascending id), fields, default list fields, and how to
+    read a row's ``updated_at`` (ms) and product index (None: not applicable)."""
+
+    rows: Callable[[Workspace], Sequence[Any]]
+    fields: dict[str, Renderer]
+    default: tuple[str, ...]
+    updated: Callable[[Workspace, Any], int] | None = None
+    product: Callable[[Workspace, Any], int] | None = None
+
+
+RESOURCES: dict[str, _Resource] = {
+    "products": _Resource(
+        lambda ws: range(len(ws._products)),
+        PRODUCT_FIELDS,
+        PRODUCT_LIST,
+        lambda ws, p: ws._product_times[p][1],
+    ),
+    "idea_organizations": _Resource(
+        lambda ws: range(len(ws._orgs)), ORG_FIELDS, ORG_LIST, lambda ws, i: ws._org_times[i][1]
+    ),
+    "idea_users": _Resource(
+        lambda ws: range(len(ws._idea_users)), IDEA_USER_FIELDS, tuple(IDEA_USER_FIELDS)
+    ),
+    "users": _Resource(lambda ws: range(len(ws._users)), USER_FIELDS, tuple(USER_FIELDS)),
+    "idea_categories": _Resource(
+        lambda ws: ws._categories,
+        CATEGORY_FIELDS,
+        tuple(CATEGORY_FIELDS),
+        product=lambda ws, c: c[0],
+    ),
+    "idea_portals": _Resource(lambda ws: ws._portals, PORTAL_FIELDS, tuple(PORTAL_FIELDS)),
+    "releases": _Resource(
+        lambda ws: ws._recs["release"], RELEASE_FIELDS, RELEASE_LIST, _rec_updated, _rec_product
+    ),
+    "features": _Resource(
+        lambda ws: ws._recs["feature"], FEATURE_FIELDS, FEATURE_LIST, _rec_updated, _rec_product
+    ),
+    "epics": _Resource(
+        lambda ws: ws._recs["epic"], EPIC_FIELDS, EPIC_LIST, _rec_updated, _rec_product
+    ),
+    "initiatives": _Resource(
+        lambda ws: ws._recs["initiative"],
+        INITIATIVE_FIELDS,
+        tuple(INITIATIVE_FIELDS),
+        _rec_updated,
+        _rec_product,
+    ),
+    "goals": _Resource(
+        lambda ws: ws._recs["goal"], GOAL_FIELDS, tuple(GOAL_FIELDS), _rec_updated, _rec_product
+    ),
 }

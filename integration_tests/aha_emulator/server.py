@@ -2,8 +2,10 @@
 
 A request to ``/api/v1/...`` goes through, in order: the fixed latency, bearer auth (401), the
 per-key rate limiter (429), the fault switches, then routing (HTML 404 for unknown routes, 405
-for non-GET methods) and the endpoint itself. ``/__emulator__/...`` is an unauthenticated admin
-surface for out-of-process use and is neither counted nor limited.
+for non-GET methods, JSON 403 for routes the plan lacks) and the endpoint itself.
+``/__emulator__/...`` is an unauthenticated admin surface for out-of-process use and is neither
+counted nor limited. Which list endpoints honour ``updated_since`` and ``fields`` follows the
+Aha! docs (``LIST_ROUTES``; see docs/aha-endpoints.md).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
@@ -50,8 +52,55 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"/api/v1/ideas/([^/]+)/comments", "/api/v1/ideas/{id}/comments"),
         (r"/api/v1/products", "/api/v1/products"),
         (r"/api/v1/products/([^/]+)/ideas", "/api/v1/products/{id}/ideas"),
+        (r"/api/v1/products/([^/]+)/idea_categories", "/api/v1/products/{id}/idea_categories"),
+        (r"/api/v1/products/([^/]+)/releases", "/api/v1/products/{id}/releases"),
+        (r"/api/v1/idea_organizations", "/api/v1/idea_organizations"),
+        (r"/api/v1/idea_users", "/api/v1/idea_users"),
+        (r"/api/v1/idea_portals", "/api/v1/idea_portals"),
+        (r"/api/v1/features", "/api/v1/features"),
+        (r"/api/v1/epics", "/api/v1/epics"),
+        (r"/api/v1/initiatives", "/api/v1/initiatives"),
+        (r"/api/v1/goals", "/api/v1/goals"),
+        (r"/api/v1/users", "/api/v1/users"),
     )
 )
+
+
+class ListRoute(NamedTuple):
+    """How a plain list endpoint behaves, per the Aha! docs (see docs/aha-endpoints.md)."""
+
+    key: str  # envelope key, also the Workspace resource name
+    updated_since: bool  # documented: filter strictly after; otherwise the param is ignored
+    fields: bool  # list rows are abbreviated and ``fields=`` selects more (as for ideas)
+
+
+LIST_ROUTES: dict[str, ListRoute] = {  # template: envelope key, updated_since, fields
+    "/api/v1/products": ListRoute("products", True, True),
+    "/api/v1/products/{id}/idea_categories": ListRoute("idea_categories", False, False),
+    "/api/v1/products/{id}/releases": ListRoute("releases", True, True),
+    "/api/v1/idea_organizations": ListRoute("idea_organizations", False, True),
+    "/api/v1/idea_users": ListRoute("idea_users", False, False),
+    "/api/v1/idea_portals": ListRoute("idea_portals", False, False),
+    "/api/v1/features": ListRoute("features", True, True),
+    "/api/v1/epics": ListRoute("epics", True, True),
+    "/api/v1/initiatives": ListRoute("initiatives", True, False),
+    "/api/v1/goals": ListRoute("goals", False, False),
+    "/api/v1/users": ListRoute("users", False, False),
+}
+
+_ROADMAPS_ONLY = frozenset(
+    f"GET /api/v1/{path}"
+    for path in ("features", "products/{id}/releases", "epics", "initiatives", "goals")
+)
+_ORGANIZATIONS = frozenset({"GET /api/v1/idea_organizations"})
+# Routes each plan answers 403 (see docs/aha-endpoints.md; the exact set is unverified live).
+PLANS: dict[str, frozenset[str]] = {
+    "roadmaps_ideas_advanced": frozenset(),  # the default: everything
+    "roadmaps": _ORGANIZATIONS,  # Aha! Roadmaps without the Ideas Advanced add-on
+    "ideas_advanced": _ROADMAPS_ONLY,
+    "ideas_essentials": _ROADMAPS_ONLY | _ORGANIZATIONS,
+}
+PLAN_ERROR = "Your Aha! plan does not include this feature."  # TBD: the live wording
 
 
 @dataclass
@@ -327,6 +376,7 @@ class AhaEmulator:
         latency_ms: int = 0,
         faults: Faults | None = None,
         port: int = 0,
+        plan: str = "roadmaps_ideas_advanced",
     ) -> None:
         self.api_key = api_key
         self.latency_ms = latency_ms
@@ -339,6 +389,7 @@ class AhaEmulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.set_faults(faults or Faults())
+        self.set_plan(plan)
 
     # ------------------------------------------------------------------------------ control
 
@@ -395,6 +446,25 @@ class AhaEmulator:
             self._faults = replace(faults)
             self._fault_rng = random.Random(faults.seed)
             self._storm_left = faults.storm_429
+
+    @property
+    def forbidden_routes(self) -> frozenset[str]:
+        """Route names (as in ``stats``) answered 403 because the plan lacks them."""
+        return self._forbidden
+
+    def set_plan(self, plan: str) -> None:
+        """Switch to one of ``PLANS`` (sets ``forbidden_routes``)."""
+        if plan not in PLANS:
+            raise ValueError(f"unknown plan {plan!r}; expected one of {sorted(PLANS)}")
+        self.set_forbidden(PLANS[plan])
+
+    def set_forbidden(self, routes: Iterable[str]) -> None:
+        """Answer these routes (e.g. ``"GET /api/v1/features"``) 403, like a plan lacking them."""
+        known = {f"GET {template}" for _, template in ROUTES}
+        routes = frozenset(routes)
+        if routes - known:
+            raise ValueError(f"unknown routes: {sorted(routes - known)}")
+        self._forbidden = routes
 
     def set_limits(self, per_second: int | None = None, per_minute: int | None = None) -> None:
         """Replace both limits (None = unlimited) and forget the request history."""
@@ -488,10 +558,23 @@ class AhaEmulator:
             response = _error(405, "Method not allowed")
             response.headers["Allow"] = "GET"
             return response
+        if route in self._forbidden:
+            return _error(403, PLAN_ERROR)
         ws = self.workspace
         q = query
         try:
             template = route.split(" ", 1)[1]
+            if template in LIST_ROUTES:
+                spec = LIST_ROUTES[template]
+                since = q.timestamp("updated_since") if spec.updated_since else None
+                fields = q.fields() if spec.fields else None
+                return _envelope(
+                    spec.key,
+                    q,
+                    lambda o, n: ws.query_resource(
+                        spec.key, o, n, fields, updated_since_us=since, product=arg or None
+                    ),
+                )
             if template in ("/api/v1/ideas", "/api/v1/products/{id}/ideas"):
                 filters: dict[str, Any] = {
                     "updated_since_us": q.timestamp("updated_since"),
@@ -526,9 +609,7 @@ class AhaEmulator:
                     q,
                     lambda o, n: ws.query_idea_comments(arg, o, n, q.flag("spam"), q.fields()),
                 )
-            if template == "/api/v1/ideas/{id}/comments":
-                return _envelope("comments", q, lambda o, n: ws.query_internal_comments(arg, o, n))
-            return _envelope("products", q, ws.query_products)
+            return _envelope("comments", q, lambda o, n: ws.query_internal_comments(arg, o, n))
         except BadRequestError as exc:
             return _error(400, str(exc))
         except RecordNotFoundError:
@@ -549,6 +630,18 @@ class AhaEmulator:
         if (method, path) == ("POST", "/__emulator__/reset_stats"):
             self.stats.reset()
             return _json(200, {"ok": True})
+        if (method, path) == ("POST", "/__emulator__/plan"):
+            try:
+                spec = json.loads(body or b"{}")
+                if "plan" in spec:
+                    self.set_plan(str(spec["plan"]))
+                else:
+                    self.set_forbidden(spec["forbidden_routes"])
+            except (ValueError, KeyError, TypeError) as exc:
+                return _error(
+                    400, f'Expected {{"plan": P}} or {{"forbidden_routes": [...]}}: {exc}'
+                )
+            return _json(200, {"forbidden_routes": sorted(self._forbidden)})
         if (method, path) == ("POST", "/__emulator__/mutate"):
             try:
                 spec = json.loads(body or b"{}")
