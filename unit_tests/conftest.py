@@ -5,14 +5,23 @@ engine builds its streams and cursors there). The autouse `no_sleep` fixture rep
 `time.sleep`, so 429 and 5xx retries, and the API budget, cost no wall time while `max_retries`
 stays as in the manifest. When a test runs under freezegun, a "sleep" advances the frozen clock
 instead, so time-based logic (the budget's moving window) still sees the time pass.
+
+Every test builds a fresh `SourceAha`, and the CDK loads, resolves and validates the manifest
+(and loads its own component schema) in every constructor: most of a mock-server test's time. The
+autouse fixture `manifest_processed_once` memoizes those steps by content, handing each source a
+deep copy, so a test still gets a source of its own built from the manifest on disk.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import airbyte_cdk.sources.declarative.concurrent_declarative_source as declarative_source
 import freezegun.api
 import pytest
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
@@ -37,6 +46,13 @@ def catalog_for(stream_name: str, sync_mode: SyncMode) -> ConfiguredAirbyteCatal
     return CatalogBuilder().with_stream(stream_name, sync_mode).build()
 
 
+def catalog_of(stream_names: Sequence[str], sync_mode: SyncMode) -> ConfiguredAirbyteCatalog:
+    builder = CatalogBuilder()
+    for stream_name in stream_names:
+        builder.with_stream(stream_name, sync_mode)
+    return builder.build()
+
+
 def read_stream(
     stream_name: str,
     sync_mode: SyncMode,
@@ -45,7 +61,18 @@ def read_stream(
     expecting_exception: bool = False,
 ) -> EntrypointOutput:
     """Reads one stream through the real entry point (`read --config --catalog [--state]`)."""
-    catalog = catalog_for(stream_name, sync_mode)
+    return read_streams([stream_name], sync_mode, config, state, expecting_exception)
+
+
+def read_streams(
+    stream_names: Sequence[str],
+    sync_mode: SyncMode,
+    config: Mapping[str, Any],
+    state: list[AirbyteStateMessage] | None = None,
+    expecting_exception: bool = False,
+) -> EntrypointOutput:
+    """Reads several streams in one sync, as a connection with all of them selected does."""
+    catalog = catalog_of(stream_names, sync_mode)
     return read(
         get_source(config, catalog, state),
         config,
@@ -67,3 +94,64 @@ def _fake_sleep(seconds: float) -> None:
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(time, "sleep", _fake_sleep)
+
+
+@pytest.fixture(autouse=True)
+def request_cache_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Parent streams (`ideas`, `products`) cache their pages under `REQUEST_CACHE_PATH`. The
+    entrypoint points it at a fresh directory for each run but never resets it, so a `check`
+    called directly would reuse the previous run's directory and replay its cached pages."""
+    monkeypatch.setenv("REQUEST_CACHE_PATH", str(tmp_path))
+
+
+def _content_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+_COMPONENT_SCHEMA: list[dict[str, Any]] = []
+_LOADED: dict[tuple[str, int, int], Any] = {}
+_PROCESSED: dict[str, Any] = {}
+_VALIDATED: set[str] = set()
+_read_yaml = SourceAha._read_and_parse_yaml_file
+_pre_process = SourceAha._pre_process_manifest
+_validate = SourceAha._validate_source
+
+
+def _component_schema_once() -> dict[str, Any]:
+    if not _COMPONENT_SCHEMA:
+        _COMPONENT_SCHEMA.append(declarative_source.get_declarative_component_schema())
+    return _COMPONENT_SCHEMA[0]
+
+
+def _read_yaml_once(self: SourceAha, path: str) -> Any:
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _LOADED:
+        _LOADED[key] = _read_yaml(self, path)
+    return copy.deepcopy(_LOADED[key])
+
+
+def _pre_process_once(self: SourceAha, manifest: dict[str, Any]) -> dict[str, Any]:
+    key = _content_key(manifest)
+    if key not in _PROCESSED:
+        _PROCESSED[key] = _pre_process(self, manifest)
+    return copy.deepcopy(_PROCESSED[key])
+
+
+def _validate_once(self: SourceAha) -> None:
+    key = _content_key(self._source_config)
+    if key not in _VALIDATED:
+        _validate(self)  # raises on an invalid manifest, which is then never recorded
+        _VALIDATED.add(key)
+
+
+@pytest.fixture(autouse=True)
+def manifest_processed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loads, resolves and validates each distinct manifest once (see the module docstring).
+
+    Patched for each unit test only, so tests elsewhere in the same session see the CDK as is."""
+    schema = _component_schema_once()
+    monkeypatch.setattr(declarative_source, "get_declarative_component_schema", lambda: schema)
+    monkeypatch.setattr(SourceAha, "_read_and_parse_yaml_file", _read_yaml_once)
+    monkeypatch.setattr(SourceAha, "_pre_process_manifest", _pre_process_once)
+    monkeypatch.setattr(SourceAha, "_validate_source", _validate_once)

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import logging
 from typing import Any
 
 import pytest
 import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    CustomErrorHandler as CustomErrorHandlerModel,
+)
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    DefaultErrorHandler as DefaultErrorHandlerModel,
+)
+from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import (
+    ModelToComponentFactory,
+)
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
+from source_aha import SourceAha
 from source_aha.components import (
     IdeaFilter,
     MaxIdeasExtractor,
     PerIdeaToAccountWideState,
+    PlanFeatureErrorHandler,
     name_matches,
     page_number,
     page_size,
@@ -247,3 +262,166 @@ def test_per_idea_to_account_wide_state(stream_state, should_migrate, migrated) 
     assert migration.should_migrate(stream_state) is should_migrate
     if should_migrate:
         assert migration.migrate(stream_state) == migrated
+
+
+# PlanFeatureErrorHandler, built from the manifest exactly as the streams get it.
+_CONFIG = {"api_key": "test-api-key", "subdomain": "company"}
+_ROADMAPS = "Aha! Roadmaps"
+_IDEAS_ADVANCED = "Aha! Ideas Advanced (idea organizations)"
+
+
+def _definitions() -> dict[str, Any]:
+    return copy.deepcopy(SourceAha(config=_CONFIG).resolved_manifest["definitions"])
+
+
+def _plan_feature_handler(
+    stream: str = "features", definition: str = "roadmaps"
+) -> PlanFeatureErrorHandler:
+    definitions = _definitions()
+    if definition == "roadmaps":
+        handler = definitions["roadmaps_requester"]["error_handler"]
+    else:
+        handler = definitions["idea_organizations"]["retriever"]["requester"]["error_handler"]
+    handler["$parameters"] = {"name": stream, "resource": stream}
+    built = ModelToComponentFactory().create_component(CustomErrorHandlerModel, handler, _CONFIG)
+    assert isinstance(built, PlanFeatureErrorHandler)
+    return built
+
+
+def _base_handler() -> Any:
+    return ModelToComponentFactory().create_component(
+        DefaultErrorHandlerModel, _definitions()["error_handler"], _CONFIG
+    )
+
+
+def _a_response(
+    status_code: int,
+    body: bytes = b'{"error": "An error."}',
+    content_type: str = "application/json; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status_code
+    response._content = body
+    response.headers.update({"Content-Type": content_type, **(headers or {})})
+    response.request = requests.Request("GET", "https://company.aha.io/api/v1/features").prepare()
+    response.url = response.request.url
+    return response
+
+
+def _plan_feature_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.WARNING and record.name == "airbyte"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stream", "definition", "plan_feature"),
+    [
+        pytest.param("features", "roadmaps", _ROADMAPS, id="roadmaps_stream"),
+        pytest.param("releases", "roadmaps", _ROADMAPS, id="roadmaps_per_product_stream"),
+        pytest.param(
+            "idea_organizations", "idea_organizations", _IDEAS_ADVANCED, id="idea_organizations"
+        ),
+    ],
+)
+def test_plan_feature_handler_ignores_403_with_one_warning_naming_feature_and_stream(
+    stream: str, definition: str, plan_feature: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    handler = _plan_feature_handler(stream, definition)
+
+    with caplog.at_level(logging.INFO, logger="airbyte"):
+        # A per-product stream meets the same 403 once per product: one warning in all.
+        resolutions = [handler.interpret_response(_a_response(403)) for _ in range(3)]
+
+    assert {resolution.response_action for resolution in resolutions} == {ResponseAction.IGNORE}
+    [warning] = _plan_feature_warnings(caplog)
+    assert plan_feature in warning
+    assert f"Skipping {stream}:" in warning
+    assert "test-api-key" not in warning
+    assert resolutions[0].error_message == warning
+
+
+def test_plan_feature_handler_without_stream_name_names_the_resource() -> None:
+    handler = PlanFeatureErrorHandler(
+        config=_CONFIG, parameters={"resource": "goals"}, plan_feature=_ROADMAPS
+    )
+
+    resolution = handler.interpret_response(_a_response(403))
+
+    assert resolution.response_action == ResponseAction.IGNORE
+    assert resolution.error_message is not None
+    assert resolution.error_message.startswith("Skipping goals:")
+
+
+def test_plan_feature_handler_warns_once_per_handler_not_once_per_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Each stream (and each sync) builds its own handler, so each one warns.
+    with caplog.at_level(logging.INFO, logger="airbyte"):
+        _plan_feature_handler("features").interpret_response(_a_response(403))
+        _plan_feature_handler("epics").interpret_response(_a_response(403))
+
+    warned = _plan_feature_warnings(caplog)
+    assert len(warned) == 2
+    assert ("Skipping features:" in warned[0], "Skipping epics:" in warned[1]) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected_action", "expected_failure_type"),
+    [
+        pytest.param(_a_response(401), ResponseAction.FAIL, FailureType.config_error, id="401"),
+        pytest.param(
+            _a_response(429, headers={"Retry-After": "7"}),
+            ResponseAction.RATE_LIMITED,
+            FailureType.transient_error,
+            id="429",
+        ),
+        pytest.param(_a_response(500), ResponseAction.RETRY, FailureType.transient_error, id="500"),
+        pytest.param(_a_response(503), ResponseAction.RETRY, FailureType.transient_error, id="503"),
+        pytest.param(_a_response(404), ResponseAction.IGNORE, FailureType.system_error, id="404"),
+        pytest.param(
+            _a_response(200, b"<html></html>", "text/html"),
+            ResponseAction.FAIL,
+            FailureType.config_error,
+            id="html_page",
+        ),
+        pytest.param(
+            _a_response(200, b'{"features": [{"id', "application/json"),
+            ResponseAction.RETRY,
+            FailureType.system_error,
+            id="truncated_json",
+        ),
+        pytest.param(_a_response(200, b'{"features": []}'), ResponseAction.SUCCESS, None, id="200"),
+    ],
+)
+def test_plan_feature_handler_answers_every_other_response_like_the_base_handler(
+    response: requests.Response,
+    expected_action: ResponseAction,
+    expected_failure_type: FailureType | None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handler, base = _plan_feature_handler(), _base_handler()
+
+    with caplog.at_level(logging.INFO, logger="airbyte"):
+        resolution = handler.interpret_response(response)
+
+    assert resolution == base.interpret_response(response)
+    assert (resolution.response_action, resolution.failure_type) == (
+        expected_action,
+        expected_failure_type,
+    )
+    assert handler.max_retries == base.max_retries == 6
+    if "Retry-After" in response.headers:  # otherwise the backoff is exponential with jitter
+        assert handler.backoff_time(response) == base.backoff_time(response) == 7
+    assert _plan_feature_warnings(caplog) == []
+
+
+def test_plan_feature_handler_answers_a_failed_request_like_the_base_handler() -> None:
+    error = requests.exceptions.ConnectionError("connection reset")
+
+    assert _plan_feature_handler().interpret_response(error) == _base_handler().interpret_response(
+        error
+    )

@@ -19,16 +19,37 @@ from unit_tests.conftest import get_source, read_stream
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder, aha_timestamp
 from unit_tests.mock_server.response_builder import (
+    a_product,
     a_proxy_vote,
     a_response_with_status,
     aha_datetime,
     an_idea,
     ideas_response,
+    products_response,
     proxy_votes_response,
 )
 
 _NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
-_STREAMS = ["ideas", "idea_proxy_votes", "idea_comments"]
+_STREAMS = [
+    "ideas",
+    "idea_proxy_votes",
+    "idea_comments",
+    "idea_votes",
+    "idea_internal_comments",
+    "idea_organizations",
+    "idea_users",
+    "idea_categories",
+    "idea_portals",
+    "products",
+    "features",
+    "releases",
+    "epics",
+    "initiatives",
+    "goals",
+    "users",
+]
+# Their rows have no `updated_at`: read whole every time.
+_FULL_REFRESH_ONLY = {"idea_users", "idea_categories", "idea_portals"}
 _LOGGER = logging.getLogger("airbyte")
 
 
@@ -64,16 +85,26 @@ def test_spec_lists_every_setting_and_hides_the_api_key() -> None:
         pytest.param(ConfigBuilder().with_max_ideas(10).build(), id="max_ideas"),
     ],
 )
-def test_given_config_when_discover_then_three_incremental_streams(config: dict[str, Any]) -> None:
+def test_given_config_when_discover_then_sixteen_streams_keyed_on_id(
+    config: dict[str, Any],
+) -> None:
     output = discover(get_source(config), config)
 
     streams = {stream.name: stream for stream in output.catalog.catalog.streams}
     assert list(streams) == _STREAMS
     for stream in streams.values():
-        assert stream.source_defined_primary_key == [["id"]]
-        assert stream.default_cursor_field == ["updated_at"]
-        assert stream.source_defined_cursor is True
-        assert set(stream.supported_sync_modes) == {SyncMode.full_refresh, SyncMode.incremental}
+        assert stream.source_defined_primary_key == [["id"]], stream.name
+        if stream.name in _FULL_REFRESH_ONLY:
+            assert stream.supported_sync_modes == [SyncMode.full_refresh], stream.name
+            assert not stream.default_cursor_field, stream.name
+            assert not stream.source_defined_cursor, stream.name
+        else:
+            assert stream.default_cursor_field == ["updated_at"], stream.name
+            assert stream.source_defined_cursor is True, stream.name
+            assert set(stream.supported_sync_modes) == {
+                SyncMode.full_refresh,
+                SyncMode.incremental,
+            }, stream.name
 
 
 @freezegun.freeze_time(_NOW.isoformat())
@@ -83,25 +114,43 @@ class CheckTest(TestCase):
         return get_source(config).check(_LOGGER, config)
 
     @HttpMocker()
-    def test_given_ideas_readable_when_check_then_succeeded(self, http_mocker: HttpMocker) -> None:
-        http_mocker.get(
-            AhaRequestBuilder.ideas_endpoint().build(),
-            ideas_response().with_records(an_idea().with_id("1001")).build(),
-        )
-
-        assert self._check(ConfigBuilder().build()).status == Status.SUCCEEDED
-
-    @HttpMocker()
-    def test_given_http_status_401_when_check_then_failed_without_the_api_key(
+    def test_given_products_and_ideas_readable_when_check_then_succeeded_having_read_both(
         self, http_mocker: HttpMocker
     ) -> None:
-        http_mocker.get(AhaRequestBuilder.ideas_endpoint().build(), a_response_with_status(401))
+        products = AhaRequestBuilder.products_endpoint().build()
+        ideas = AhaRequestBuilder.ideas_endpoint().build()
+        http_mocker.get(products, products_response().with_records(a_product()).build())
+        http_mocker.get(ideas, ideas_response().with_records(an_idea().with_id("1001")).build())
+
+        assert self._check(ConfigBuilder().build()).status == Status.SUCCEEDED
+        http_mocker.assert_number_of_calls(products, 1)
+        http_mocker.assert_number_of_calls(ideas, 1)
+
+    @HttpMocker()
+    def test_given_http_status_401_on_products_when_check_then_failed_without_the_api_key(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        # `products` is checked first: its 401 fails the check before `ideas` is asked.
+        http_mocker.get(AhaRequestBuilder.products_endpoint().build(), a_response_with_status(401))
 
         status = self._check(ConfigBuilder().build())
 
         assert status.status == Status.FAILED
         assert "api_key" in status.message
         assert "test-api-key" not in status.message
+
+    @HttpMocker()
+    def test_given_ideas_refused_when_check_then_failed(self, http_mocker: HttpMocker) -> None:
+        http_mocker.get(
+            AhaRequestBuilder.products_endpoint().build(),
+            products_response().with_records(a_product()).build(),
+        )
+        http_mocker.get(AhaRequestBuilder.ideas_endpoint().build(), a_response_with_status(403))
+
+        status = self._check(ConfigBuilder().build())
+
+        assert status.status == Status.FAILED
+        assert "403" in status.message
 
 
 @freezegun.freeze_time(_NOW.isoformat())

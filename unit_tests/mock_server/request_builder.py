@@ -29,6 +29,33 @@ IDEA_COMMENTS_FIELDS = (
     "id,idea_id,body,created_at,updated_at,visibility,parent_idea_comment_id,spam,"
     "idea_commenter_user,idea_commenter_portal_user,idea_commenter_idea_user,attachments"
 )
+IDEA_ORGANIZATIONS_FIELDS = (
+    "id,name,created_at,updated_at,url,resource,endorsements_count,email_domains,revenue,"
+    "custom_fields,integration_fields"
+)
+PRODUCTS_FIELDS = (
+    "id,reference_prefix,name,product_line,product_line_type,created_at,updated_at,"
+    "workspace_type,url,resource,has_ideas,has_master_features,has_epics"
+)
+FEATURES_FIELDS = (
+    "id,reference_num,name,created_at,updated_at,url,resource,product_id,"
+    "initiative_reference_num,release_reference_num,epic_reference_num,position,score,start_date,"
+    "due_date,progress,progress_source,created_by_user,workflow_kind,workflow_status,project,"
+    "description,attachments,integration_fields,release,assigned_to_user,requirements,goals,"
+    "key_results,comments_count,score_facts,tags,full_tags,custom_fields,feature_links"
+)
+RELEASES_FIELDS = (
+    "id,reference_num,name,parking_lot,created_at,updated_at,product_id,integration_fields,url,"
+    "resource,owner,project,released,master_release,released_on,position,progress,"
+    "progress_source,workflow_status,custom_fields,comments_count,goals,key_results,"
+    "created_by_user,start_date,release_date,end_date"
+)
+EPICS_FIELDS = (
+    "id,reference_num,name,created_at,updated_at,url,resource,product_id,"
+    "initiative_reference_num,release_reference_num,position,start_date,due_date,progress,"
+    "progress_source,duration_source,created_by_user,workflow_status,project,description,"
+    "attachments,integration_fields,release,assigned_to_user,comments_count,tags,custom_fields"
+)
 
 
 def aha_timestamp(moment: datetime) -> str:
@@ -59,6 +86,70 @@ class AhaRequestBuilder:
             f"ideas/{idea_id}/idea_comments", {"fields": IDEA_COMMENTS_FIELDS, "per_page": "200"}
         )
 
+    @classmethod
+    def idea_votes_endpoint(cls) -> AhaRequestBuilder:
+        """Every vote, proxy or not: the account-wide list without `proxy`."""
+        return cls("ideas/endorsements", {"per_page": "200"}).with_updated_since(EPOCH)
+
+    @classmethod
+    def idea_internal_comments_endpoint(cls, idea_id: str) -> AhaRequestBuilder:
+        return cls(f"ideas/{idea_id}/comments", {"per_page": "200"})
+
+    @classmethod
+    def idea_organizations_endpoint(cls) -> AhaRequestBuilder:
+        return cls("idea_organizations", {"fields": IDEA_ORGANIZATIONS_FIELDS, "per_page": "200"})
+
+    @classmethod
+    def idea_users_endpoint(cls) -> AhaRequestBuilder:
+        return cls("idea_users", {"per_page": "200"})
+
+    @classmethod
+    def idea_categories_endpoint(cls, product_id: str) -> AhaRequestBuilder:
+        return cls(f"products/{product_id}/idea_categories", {"per_page": "200"})
+
+    @classmethod
+    def idea_portals_endpoint(cls) -> AhaRequestBuilder:
+        return cls("idea_portals", {"per_page": "200"})
+
+    @classmethod
+    def all_products_endpoint(cls) -> AhaRequestBuilder:
+        """Every product, as the per-product streams read them (no `updated_since`)."""
+        return cls("products", {"fields": PRODUCTS_FIELDS, "per_page": "200"})
+
+    @classmethod
+    def products_endpoint(cls) -> AhaRequestBuilder:
+        return cls("products", {"fields": PRODUCTS_FIELDS, "per_page": "200"}).with_updated_since(
+            EPOCH
+        )
+
+    @classmethod
+    def features_endpoint(cls) -> AhaRequestBuilder:
+        return cls("features", {"fields": FEATURES_FIELDS, "per_page": "200"}).with_updated_since(
+            EPOCH
+        )
+
+    @classmethod
+    def releases_endpoint(cls, product_id: str) -> AhaRequestBuilder:
+        return cls(
+            f"products/{product_id}/releases", {"fields": RELEASES_FIELDS, "per_page": "200"}
+        ).with_updated_since(EPOCH)
+
+    @classmethod
+    def epics_endpoint(cls) -> AhaRequestBuilder:
+        return cls("epics", {"fields": EPICS_FIELDS, "per_page": "200"}).with_updated_since(EPOCH)
+
+    @classmethod
+    def initiatives_endpoint(cls) -> AhaRequestBuilder:
+        return cls("initiatives", {"per_page": "200"}).with_updated_since(EPOCH)
+
+    @classmethod
+    def goals_endpoint(cls) -> AhaRequestBuilder:
+        return cls("goals", {"per_page": "200"})
+
+    @classmethod
+    def users_endpoint(cls) -> AhaRequestBuilder:
+        return cls("users", {"per_page": "200"})
+
     def __init__(self, resource: str, query_params: dict[str, str]) -> None:
         self._resource = resource
         self._base_url = BASE_URL
@@ -72,6 +163,10 @@ class AhaRequestBuilder:
 
     def with_updated_since(self, moment: datetime) -> AhaRequestBuilder:
         self._query_params["updated_since"] = aha_timestamp(moment)
+        return self
+
+    def without_updated_since(self) -> AhaRequestBuilder:
+        self._query_params.pop("updated_since", None)
         return self
 
     def with_page(self, page: int) -> AhaRequestBuilder:

@@ -23,6 +23,26 @@ from airbyte_cdk.test.mock_http.response_builder import (
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
+# Template (a file in `resource/http/response/`, named after the stream) -> the envelope key.
+RECORDS_FIELDS = {
+    "ideas": "ideas",
+    "idea_proxy_votes": "idea_endorsements",
+    "idea_comments": "idea_comments",
+    "idea_votes": "idea_endorsements",
+    "idea_internal_comments": "comments",
+    "idea_organizations": "idea_organizations",
+    "idea_users": "idea_users",
+    "idea_categories": "idea_categories",
+    "idea_portals": "idea_portals",
+    "products": "products",
+    "features": "features",
+    "releases": "releases",
+    "epics": "epics",
+    "initiatives": "initiatives",
+    "goals": "goals",
+    "users": "users",
+}
+
 
 def aha_datetime(moment: datetime) -> str:
     """A timestamp as Aha! writes it in records: milliseconds and `Z`."""
@@ -72,13 +92,31 @@ class AhaResponseBuilder(HttpResponseBuilder):
         return HttpResponse(response.body, response.status_code, self._headers)
 
 
-def _a_record(resource: str, records_field: str) -> RecordBuilder:
+def _a_record(resource: str, records_field: str, with_cursor: bool = True) -> RecordBuilder:
     return create_record_builder(
         find_template(resource, __file__),
         FieldPath(records_field),
         record_id_path=FieldPath("id"),
-        record_cursor_path=FieldPath("updated_at"),
+        record_cursor_path=FieldPath("updated_at") if with_cursor else None,
     )
+
+
+def a_record_of(template: str, with_cursor: bool = True) -> RecordBuilder:
+    """A record of the stream whose template is `template`; `with_cursor=False` for the streams
+    whose rows have no `updated_at` (idea users, categories and portals)."""
+    return _a_record(template, RECORDS_FIELDS[template], with_cursor)
+
+
+def a_response_of(template: str) -> AhaResponseBuilder:
+    return AhaResponseBuilder(template, RECORDS_FIELDS[template])
+
+
+def a_product() -> RecordBuilder:
+    return a_record_of("products")
+
+
+def products_response() -> AhaResponseBuilder:
+    return a_response_of("products")
 
 
 def an_idea() -> RecordBuilder:

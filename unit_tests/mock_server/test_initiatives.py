@@ -1,0 +1,26 @@
+"""`initiatives`: GET /initiatives?updated_since=... (rows are complete without `fields`),
+incremental on the server; an Aha! Roadmaps feature, skipped on a 403."""
+
+from __future__ import annotations
+
+from unittest import TestCase
+
+from unit_tests.mock_server.request_builder import AhaRequestBuilder
+from unit_tests.mock_server.stream_scenarios import (
+    SERVER_SIDE,
+    ListStreamScenarios,
+    PlanFeatureScenarios,
+    ServerSideIncrementalScenarios,
+    StreamCase,
+)
+
+
+class InitiativesTest(
+    ListStreamScenarios, ServerSideIncrementalScenarios, PlanFeatureScenarios, TestCase
+):
+    case = StreamCase(
+        "initiatives",
+        AhaRequestBuilder.initiatives_endpoint,
+        incremental=SERVER_SIDE,
+        plan_feature="Aha! Roadmaps",
+    )
