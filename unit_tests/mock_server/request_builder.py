@@ -165,10 +165,6 @@ class AhaRequestBuilder:
         self._query_params["updated_since"] = aha_timestamp(moment)
         return self
 
-    def without_updated_since(self) -> AhaRequestBuilder:
-        self._query_params.pop("updated_since", None)
-        return self
-
     def with_page(self, page: int) -> AhaRequestBuilder:
         self._query_params["page"] = str(page)
         return self
