@@ -202,9 +202,7 @@ def test_check_with_an_invalid_subdomain_fails_before_any_request(tmp_path, emul
 
 
 @pytest.mark.parametrize("filters", [{}, {"max_ideas": 5}], ids=["account_wide", "filtered"])
-def test_discover_lists_the_three_idea_streams_incremental_keyed_by_id(
-    tmp_path, emulator, filters
-):
+def test_discover_lists_the_three_idea_streams_incremental_keyed_by_id(tmp_path, emulator, filters):
     run = run_source("discover", tmp_path, config=emulator_config(emulator, **filters))
     streams = {s["name"]: s for s in run.catalog["streams"]}
     assert len(streams) == 16

@@ -140,9 +140,7 @@ def test_full_read_of_every_other_stream_equals_the_workspace(tmp_path, emulator
     assert routes["GET /api/v1/products/{id}/releases"] == len(expected["products"])
 
 
-def test_incremental_read_emits_the_changed_records_of_server_filtered_streams(
-    tmp_path, emulator
-):
+def test_incremental_read_emits_the_changed_records_of_server_filtered_streams(tmp_path, emulator):
     first = read(tmp_path, emulator, name="first")
     workspace = emulator.workspace
     feature = workspace.edit_feature(workspace.features()[3]["id"], name="Renamed feature")
