@@ -19,6 +19,23 @@ from typing import Any
 
 EXECUTABLE = str(Path(sys.executable).with_name("source-aha"))
 ALL_STREAMS = ("ideas", "idea_proxy_votes", "idea_comments")
+# Every stream the connector offers, in the manifest's order.
+EVERY_STREAM = (
+    *ALL_STREAMS,
+    "idea_votes",
+    "idea_internal_comments",
+    "idea_organizations",
+    "idea_users",
+    "idea_categories",
+    "idea_portals",
+    "products",
+    "features",
+    "releases",
+    "epics",
+    "initiatives",
+    "goals",
+    "users",
+)
 TIMEOUT_SECONDS = 600
 
 

@@ -22,7 +22,7 @@ import yaml
 
 from integration_tests.aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
-from integration_tests.connector import Run, configured_catalog, run_source
+from integration_tests.connector import EVERY_STREAM, Run, configured_catalog, run_source
 
 MANIFEST = ROOT / "manifest.yaml"
 COMPONENTS = ROOT / "source_aha" / "components.py"
@@ -139,7 +139,7 @@ def by_id(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 # Tests ----------------------------------------------------------------------------------------
 
 
-def test_resolve_manifest_returns_the_three_streams(tmp_path, emulator):
+def test_resolve_manifest_returns_every_stream(tmp_path, emulator):
     result = builder_result(
         run_builder(tmp_path, builder_config(emulator, "resolve_manifest"), stream=None)
     )
@@ -150,7 +150,7 @@ def test_resolve_manifest_returns_the_three_streams(tmp_path, emulator):
         for entry in manifest["streams"]
         for stream in (entry["streams"] if entry["type"] == "ConditionalStreams" else [entry])
     ]
-    assert names == ["ideas", "idea_proxy_votes", "idea_proxy_votes", "idea_comments"]
+    assert names == ["ideas", "idea_proxy_votes", "idea_proxy_votes", *EVERY_STREAM[2:]]
     assert manifest["definitions"]["ideas"]["name"] == "ideas"
     assert emulator.stats.total == 0
 
