@@ -8,10 +8,11 @@ the API key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime, timezone
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
@@ -39,11 +40,27 @@ HINTS = {
 
 
 @cache
+def _manifest() -> Mapping[str, Any]:
+    manifest: Mapping[str, Any] = yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
+    return manifest
+
+
 def connection_specification() -> Mapping[str, Any]:
     """The spec's JSON schema, read from the manifest without building the source."""
-    manifest = yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
-    spec: Mapping[str, Any] = manifest["spec"]["connection_specification"]
+    spec: Mapping[str, Any] = _manifest()["spec"]["connection_specification"]
     return spec
+
+
+def stream_names() -> set[str]:
+    """The names of the streams the manifest defines (each stream definition has a `name`)."""
+    definitions: Mapping[str, Any] = _manifest()["definitions"]
+    return {d["name"] for d in definitions.values() if isinstance(d, Mapping) and "name" in d}
+
+
+def cursor_formats() -> list[str]:
+    """The formats the manifest's cursor accepts for `updated_at` (in state and in records)."""
+    cursor = _manifest()["definitions"]["cursor"]
+    return [cursor["datetime_format"], *cursor.get("cursor_datetime_formats", [])]
 
 
 def config_errors(config: Any, now: datetime | None = None) -> list[str]:
@@ -64,6 +81,14 @@ def config_errors(config: Any, now: datetime | None = None) -> list[str]:
         if error.path and str(error.path[0]) in known
     }
     errors.extend(HINTS[key] for key in sorted(bad_keys))
+    base_url = config.get("base_url")
+    if "base_url" not in bad_keys and isinstance(base_url, str):
+        try:
+            port = urlsplit(base_url).port
+        except ValueError:
+            port = -1
+        if port is not None and not 1 <= port <= 65535:
+            errors.append("`base_url` has a port outside 1-65535.")
     start = config.get("start_date")
     if "start_date" not in bad_keys and isinstance(start, str):
         try:
@@ -77,3 +102,102 @@ def config_errors(config: Any, now: datetime | None = None) -> list[str]:
     if query and alias and query != alias:
         errors.append("`ideas_q` and its alias `q` are both set, to different texts; keep one.")
     return errors
+
+
+# State ------------------------------------------------------------------------------------------
+
+STATE_EXAMPLE = (
+    '[{"type": "STREAM", "stream": {"stream_descriptor": {"name": "ideas"}, '
+    '"stream_state": {"updated_at": "2024-01-01T00:00:00.000000Z"}}}]'
+)
+
+
+def _stream_message(name: str, stream_state: Any) -> dict[str, Any]:
+    return {
+        "type": "STREAM",
+        "stream": {"stream_descriptor": {"name": name}, "stream_state": stream_state},
+    }
+
+
+def normalize_state(raw: Any, streams: Collection[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Returns the state file's content as a list of state messages, and what is wrong with it.
+
+    Airbyte sends a list of per-stream STATE messages. Two older layouts are converted: the legacy
+    object `{"<stream>": {...}, ...}` (what Airbyte stored before per-stream state) and a LEGACY
+    message carrying that object in `data`. Anything else that is not a list is rejected.
+    """
+    if raw is None or raw == {} or raw == []:
+        return [], []
+    if isinstance(raw, Mapping) and not {"type", "stream", "global", "data"} & set(raw):
+        raw = [{"type": "LEGACY", "data": raw}]
+    elif isinstance(raw, Mapping):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return [], [f"The state must be a JSON list of state messages such as {STATE_EXAMPLE}."]
+    messages: list[dict[str, Any]] = []
+    for index, message in enumerate(raw):
+        if not isinstance(message, Mapping):
+            return [], [
+                f"State message {index + 1} is not a JSON object; the state must be a list of "
+                f"state messages such as {STATE_EXAMPLE}."
+            ]
+        legacy = message.get("data")
+        if message.get("type", "LEGACY") == "LEGACY" and isinstance(legacy, Mapping):
+            unknown = sorted(str(k) for k in legacy if k not in streams)
+            if unknown or not all(isinstance(v, Mapping) for v in legacy.values()):
+                return [], [
+                    "The state is an object, not a list of state messages, and is not the legacy "
+                    "`{stream: state}` layout either"
+                    + (f" (unknown streams: {', '.join(unknown)})" if unknown else "")
+                    + f". Expected a list such as {STATE_EXAMPLE}."
+                ]
+            messages.extend(_stream_message(name, dict(blob)) for name, blob in legacy.items())
+        else:
+            messages.append(dict(message))
+    return messages, [problem for message in messages for problem in _cursor_problems(message)]
+
+
+def _cursor_problems(message: Mapping[str, Any]) -> Iterator[str]:
+    """Every `updated_at` in a stream's state that the cursor could not parse."""
+    per_stream = []
+    stream = message.get("stream")
+    if isinstance(stream, Mapping):
+        per_stream.append(stream)
+    global_ = message.get("global")
+    if isinstance(global_, Mapping):
+        per_stream.extend(s for s in global_.get("stream_states") or [] if isinstance(s, Mapping))
+    for entry in per_stream:
+        descriptor = entry.get("stream_descriptor")
+        name = descriptor.get("name") if isinstance(descriptor, Mapping) else None
+        for path, value in _cursor_values(entry.get("stream_state"), "stream_state"):
+            if not _is_timestamp(value):
+                shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+                yield (
+                    f"The state of stream `{name}` has {path} = {shown}, which is not a UTC "
+                    "timestamp such as 2024-01-01T00:00:00.000000Z. Correct it, or reset the "
+                    "stream to read it again from `start_date`."
+                )
+
+
+def _cursor_values(blob: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(blob, Mapping):
+        for key, value in blob.items():
+            if key == "updated_at":
+                yield f"{path}.{key}", value
+            else:
+                yield from _cursor_values(value, f"{path}.{key}")
+    elif isinstance(blob, list):
+        for index, value in enumerate(blob):
+            yield from _cursor_values(value, f"{path}[{index}]")
+
+
+def _is_timestamp(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    for fmt in cursor_formats():
+        try:
+            datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+        return True
+    return False

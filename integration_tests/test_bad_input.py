@@ -1,0 +1,319 @@
+"""Bad configurations, catalogs, states and arguments, table-driven, against the installed program.
+
+Every case ends with a clear message naming what is wrong and no stack trace anywhere: `check`
+reports a FAILED connection status and exits 0; `discover` and `read` emit one config-error TRACE
+and exit 1 (argparse errors exit 2 with a usage line). No case sends a request: each has its own
+emulator, which must see none, and hosts outside loopback are under `.invalid`, so a request would
+have shown up as a slow DNS failure instead of a quick config error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from integration_tests.aha_emulator import AhaEmulator
+from integration_tests.conftest import emulator_config
+from integration_tests.connector import Run, configured_catalog
+from integration_tests.reliability_support import (
+    API_KEY,
+    guard_outputs,
+    has_traceback,
+    run,
+    scan_for_secrets,
+)
+from source_aha.config import config_errors, normalize_state
+
+QUICK_SECONDS = 30  # process start is ~4 s; a DNS lookup and retries would take a minute
+UNKNOWN_STREAM_CATALOG = {
+    "streams": [
+        {
+            "stream": {
+                "name": "ideaz",
+                "json_schema": {},
+                "supported_sync_modes": ["full_refresh"],
+            },
+            "sync_mode": "full_refresh",
+            "destination_sync_mode": "overwrite",
+        },
+        *configured_catalog(["ideas"])["streams"],
+    ]
+}
+
+
+def _state(stream: str, stream_state: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "STREAM",
+            "stream": {"stream_descriptor": {"name": stream}, "stream_state": stream_state},
+        }
+    ]
+
+
+@pytest.fixture(autouse=True)
+def api_key_never_leaks() -> Iterator[None]:
+    yield from guard_outputs()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input. `config` builds the config from the case's emulator (None: no config file);
+    `files` are raw file contents passed as `--flag path`; `expect` must all be in the message."""
+
+    command: str
+    expect: tuple[str, ...]
+    config: Callable[[AhaEmulator], Any] | None = lambda e: emulator_config(e)
+    files: dict[str, str] = field(default_factory=dict)
+    catalog: Any = None
+    state: Any = None
+    args: tuple[str, ...] = ()
+    usage_error: bool = False  # rejected by argparse: exit 2 and a usage line on stderr
+
+
+def _bad(**overrides: Any) -> Callable[[AhaEmulator], dict[str, Any]]:
+    return lambda e: emulator_config(e, **overrides)
+
+
+def _base_url(template: str) -> Callable[[AhaEmulator], dict[str, Any]]:
+    return lambda e: emulator_config(e, base_url=template.format(port=e.port))
+
+
+CASES: dict[str, Case] = {
+    # api_key
+    "missing_api_key": Case("check", ("`api_key` is required",), _bad(api_key=None)),
+    "empty_api_key": Case("check", ("`api_key`",), _bad(api_key="")),
+    "api_key_with_a_space": Case("check", ("`api_key`",), _bad(api_key=f"{API_KEY} trailing")),
+    # subdomain (base_url points at the case's emulator: a request would be counted there)
+    "missing_subdomain": Case("check", ("`subdomain` is required",), _bad(subdomain=None)),
+    "subdomain_with_a_scheme": Case("check", ("`subdomain`",), _bad(subdomain="https://company")),
+    "subdomain_with_a_path": Case("check", ("`subdomain`",), _bad(subdomain="company/ideas")),
+    "subdomain_with_a_port": Case("check", ("`subdomain`",), _bad(subdomain="company:443")),
+    "subdomain_with_spaces": Case("check", ("`subdomain`",), _bad(subdomain="my company")),
+    "subdomain_unicode": Case("check", ("`subdomain`",), _bad(subdomain="cömpany")),
+    "subdomain_evil_host_and_path": Case("check", ("`subdomain`",), _bad(subdomain="evil.com/x")),
+    "subdomain_with_trailing_aha_io": Case(
+        "check", ("`subdomain`",), _bad(subdomain="company.aha.io")
+    ),
+    "subdomain_with_header_injection": Case(
+        "check", ("`subdomain`",), _bad(subdomain="company\r\nX-Injected: 1")
+    ),
+    # base_url
+    "base_url_http_to_a_remote_host": Case(
+        "check", ("`base_url`",), _base_url("http://aha-test.invalid")
+    ),
+    "base_url_ftp": Case("check", ("`base_url`",), _base_url("ftp://127.0.0.1:{port}")),
+    "base_url_with_credentials": Case(
+        "check", ("`base_url`",), _base_url(f"https://user:{API_KEY}@aha-test.invalid")
+    ),
+    "base_url_with_a_path": Case(
+        "check", ("`base_url`",), _base_url("https://aha-test.invalid/api/v1")
+    ),
+    "base_url_port_out_of_range": Case(
+        "check", ("`base_url`", "port"), _base_url("https://aha-test.invalid:99999")
+    ),
+    "base_url_loopback_lookalike": Case(
+        "check", ("`base_url`",), _base_url("http://127.0.0.1.aha-test.invalid:{port}")
+    ),
+    # start_date
+    "start_date_month_13": Case(
+        "check", ("`start_date`",), _bad(start_date="2024-13-01T00:00:00Z")
+    ),
+    "start_date_in_the_future": Case(
+        "check", ("`start_date`", "future"), _bad(start_date="2999-01-01T00:00:00Z")
+    ),
+    # max_ideas and the other numbers
+    "max_ideas_zero": Case("check", ("`max_ideas`",), _bad(max_ideas=0)),
+    "max_ideas_negative": Case("check", ("`max_ideas`",), _bad(max_ideas=-5)),
+    "max_ideas_non_numeric": Case("check", ("`max_ideas`",), _bad(max_ideas="ten")),
+    "max_requests_per_minute_zero": Case(
+        "check", ("`max_requests_per_minute`",), _bad(max_requests_per_minute=0)
+    ),
+    # the config as a whole
+    "unknown_key": Case("check", ("Unknown config key `colour`",), _bad(colour="blue")),
+    "config_not_an_object": Case("check", ("JSON object",), None, files={"config": '["a"]'}),
+    "config_not_json": Case(
+        "check",
+        ("config file", "not valid JSON"),
+        None,
+        files={"config": f'{{"api_key": "{API_KEY}", "subdomain": '},
+    ),
+    "missing_config_file": Case(
+        "check", ("config file", "does not exist"), None, args=("--config", "/nonexistent/c.json")
+    ),
+    # discover
+    "discover_with_bad_subdomain": Case("discover", ("`subdomain`",), _bad(subdomain="evil.com/x")),
+    # read: catalog and state
+    "read_with_bad_base_url": Case(
+        "read", ("`base_url`",), _base_url("http://aha-test.invalid:{port}")
+    ),
+    "read_catalog_with_unknown_stream": Case(
+        "read", ("`ideaz`", "does not have"), catalog=UNKNOWN_STREAM_CATALOG
+    ),
+    "read_catalog_not_json": Case(
+        "read", ("catalog file", "not valid JSON"), files={"catalog": "{streams"}
+    ),
+    "read_state_not_json": Case("read", ("state file", "not valid JSON"), files={"state": "[{"}),
+    "read_state_not_a_list": Case("read", ("state", "list of state messages"), state=42),
+    "read_state_unknown_legacy_layout": Case(
+        "read", ("legacy", "unknown streams: tickets"), state={"tickets": {"updated_at": "x"}}
+    ),
+    "read_state_malformed_cursor": Case(
+        "read",
+        ("stream `ideas`", "updated_at", "'yesterday'", "not a UTC timestamp"),
+        state=_state("ideas", {"updated_at": "yesterday"}),
+    ),
+    "read_state_the_cdk_cannot_use": Case(
+        "read",
+        ("state could not be used", "ValueError"),
+        state=_state(
+            "idea_comments",
+            {"state": {"updated_at": "2024-01-01T00:00:00Z"}, "lookback_window": "an hour"},
+        ),
+    ),
+    # arguments
+    "unknown_command": Case("frobnicate", ("invalid choice: 'frobnicate'",), usage_error=True),
+    "check_without_config": Case("check", ("--config",), None, usage_error=True),
+}
+
+
+@dataclass
+class Outcome:
+    run: Run
+    seconds: float
+    requests: int
+
+
+def _execute(case: Case, workdir: Path) -> Outcome:
+    with AhaEmulator(ideas=5, seed=1, api_key=API_KEY) as emulator:
+        extra = list(case.args)
+        for flag, content in case.files.items():
+            path = workdir / f"raw_{flag}.json"
+            workdir.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            extra += [f"--{flag}", str(path)]
+        catalog = case.catalog
+        if case.command == "read" and catalog is None and "catalog" not in case.files:
+            catalog = None if "--catalog" in case.args else configured_catalog()
+        started = time.monotonic()
+        result = run(
+            case.command,
+            workdir,
+            config=case.config(emulator) if case.config else None,
+            catalog=catalog,
+            state=case.state,
+            extra_args=extra,
+            timeout=120,
+        )
+        return Outcome(result, time.monotonic() - started, emulator.stats.total)
+
+
+@pytest.fixture(scope="module")
+def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Runs the selected cases three at a time (each is a separate process with its own
+    emulator), once for the module."""
+    selected = [
+        item.callspec.params["name"]
+        for item in request.session.items
+        if item.module is request.module
+        and hasattr(item, "callspec")
+        and "name" in item.callspec.params
+    ]
+    base = tmp_path_factory.mktemp("bad_input")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {name: pool.submit(_execute, CASES[name], base / name) for name in selected}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _message(result: Run, case: Case) -> str:
+    """The message the user sees, after checking the exit status and message type."""
+    if case.usage_error:
+        assert result.returncode == 2
+        assert result.messages == []
+        return result.stderr
+    if case.command == "check":
+        status = result.connection_status
+        assert status["status"] == "FAILED"
+        assert result.returncode == 0
+        return str(status["message"])
+    (error,) = result.errors
+    assert error["failure_type"] == "config_error"
+    assert result.returncode == 1
+    assert not error.get("stack_trace")
+    return str(error["message"])
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_fails_fast_with_a_clear_message_no_traceback_and_no_request(outcomes, name):
+    case, outcome = CASES[name], outcomes[name]
+    result = outcome.run
+    message = _message(result, case)
+    for fragment in case.expect:
+        assert fragment in message, message
+    assert not has_traceback(result), result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.of_type("RECORD") == []
+    assert result.of_type("STATE") == []
+    assert outcome.requests == 0, "a request was sent despite the bad input"
+    assert outcome.seconds < QUICK_SECONDS
+    scan_for_secrets(result.stdout + result.stderr, name)
+
+
+def test_at_least_25_bad_inputs_are_covered():
+    assert len(CASES) >= 25
+
+
+# The checks behind the table, called directly -------------------------------------------------
+
+STREAMS = {"ideas", "idea_proxy_votes", "idea_comments"}
+_VALID = {"api_key": API_KEY, "subdomain": "company"}
+
+
+@pytest.mark.parametrize("base_url", ["https://h.invalid:0", "https://h.invalid:70000"])
+def test_config_errors_reject_a_base_url_port_outside_1_to_65535(base_url):
+    assert config_errors({**_VALID, "base_url": base_url}) == [
+        "`base_url` has a port outside 1-65535."
+    ]
+
+
+def test_config_errors_accept_a_base_url_with_a_real_port():
+    assert config_errors({**_VALID, "base_url": "https://h.example:65535"}) == []
+
+
+def test_normalize_state_converts_the_legacy_stream_object_to_per_stream_messages():
+    legacy = {"ideas": {"updated_at": "2024-01-01T00:00:00.000000Z"}}
+    assert normalize_state(legacy, STREAMS) == (_state("ideas", legacy["ideas"]), [])
+    assert normalize_state({"type": "LEGACY", "data": legacy}, STREAMS) == (
+        _state("ideas", legacy["ideas"]),
+        [],
+    )
+
+
+@pytest.mark.parametrize("empty", [None, {}, []])
+def test_normalize_state_reads_an_empty_state_as_no_state(empty):
+    assert normalize_state(empty, STREAMS) == ([], [])
+
+
+def test_normalize_state_keeps_per_stream_messages_with_any_accepted_cursor_format():
+    for value in (
+        "2024-01-01T00:00:00.000000Z",
+        "2024-01-01T00:00:00Z",
+        "2024-01-01T00:00:00+00:00",
+    ):
+        state = _state("ideas", {"updated_at": value})
+        assert normalize_state(state, STREAMS) == (state, [])
+
+
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2024-01-01", 1700000000, None, "2024-02-30T00:00:00Z"]
+)
+def test_normalize_state_names_the_stream_and_path_of_a_malformed_cursor(value):
+    state = _state("idea_comments", {"parent_state": {"ideas": {"updated_at": value}}})
+    _, problems = normalize_state(state, STREAMS)
+    (problem,) = problems
+    assert "`idea_comments`" in problem
+    assert "stream_state.parent_state.ideas.updated_at" in problem
