@@ -9,6 +9,9 @@ the module registered.
 """
 
 import logging
+import random
+import threading
+import time
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +21,9 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.extractors.record_filter import RecordFilter
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
+from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies.wait_time_from_header_backoff_strategy import (  # noqa: E501
+    WaitTimeFromHeaderBackoffStrategy,
+)
 from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_handler import (
     DefaultErrorHandler,
 )
@@ -88,8 +94,40 @@ class IdeaFilter(RecordFilter):
         return selected
 
 
+def _describe(row: Any) -> str:
+    """What a rejected row is, without its values (they may be large, or personal)."""
+    if isinstance(row, Mapping):
+        keys = ", ".join(sorted(str(k) for k in row)[:10]) or "none"
+        return f"an object with no `id` value (keys: {keys})"
+    kinds = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list"}
+    return f"{kinds.get(type(row), 'null')}, not an object"
+
+
 @dataclass
-class MaxIdeasExtractor(DpathExtractor):
+class RowCheckingExtractor(DpathExtractor):
+    """A `DpathExtractor` that passes on only rows that can be records: objects with an `id`.
+
+    Aha! rows are JSON objects with an `id`. Any other row (a string, null, a list, an object
+    without `id`) cannot be upserted by primary key, and the CDK would either fail the whole
+    stream on it with a bare TypeError or emit a record with a null key. Such a row is skipped
+    with a warning naming the endpoint, the page and the row's position, so the loss is visible
+    and the rest of the sync goes on.
+    """
+
+    def extract_records(self, response: Any) -> Iterable[MutableMapping[Any, Any]]:
+        for position, row in enumerate(super().extract_records(response), start=1):
+            if isinstance(row, MutableMapping) and row.get("id") not in (None, ""):
+                yield row
+                continue
+            path = urlsplit(response.request.url or "").path
+            logger.warning(
+                f"Skipping row {position} of page {page_number(response)} of {path}: Aha! sent "
+                f"{_describe(row)}. The other rows are read as usual."
+            )
+
+
+@dataclass
+class MaxIdeasExtractor(RowCheckingExtractor):
     """Extracts ideas and stops at exactly `max_ideas`, counting from the response itself.
 
     The paginator stops asking for pages once `max_ideas` are covered, but a page holds up to 200
@@ -147,7 +185,78 @@ class PerIdeaToAccountWideState(StateMigration):
 
 
 @dataclass
-class PlanFeatureErrorHandler(DefaultErrorHandler):
+class WaitTimeFromHeaderWithJitter(WaitTimeFromHeaderBackoffStrategy):
+    """Waits as the header says, plus up to `jitter_in_seconds` at random.
+
+    Workers that meet a 429 in the same second would otherwise all come back in the same second:
+    the server takes what its limit allows and refuses the rest, again and again in lockstep, and
+    the request that arrives last each time exhausts its retries (seen against the emulator at 5
+    requests/s: one request refused 11 times in a row). The jitter breaks the lockstep; the wait
+    is never shorter than the header asks.
+    """
+
+    jitter_in_seconds: float = 2.0
+
+    def backoff_time(self, response_or_exception: Any, attempt_count: int) -> float | None:
+        wait = super().backoff_time(response_or_exception, attempt_count)
+        if wait is None:
+            return None
+        return wait + random.uniform(0, float(self.jitter_in_seconds))
+
+
+_OUTAGE_LOCK = threading.Lock()
+# Shared by every stream of the sync: "since", when the errors began; "last", the latest error.
+_OUTAGE: dict[str, float] = {}
+
+
+@dataclass
+class OutageAwareErrorHandler(DefaultErrorHandler):
+    """The manifest's error handler, with a stop for outages.
+
+    Retries are counted per request, and the per-idea streams read one request chain per idea:
+    when Aha! is down, each idea would wait out its own retries in turn (80 ideas times a minute
+    over 4 workers is 20 minutes). Once no request has been answered for `outage_seconds` (every
+    answer an error to retry, or no answer at all), a retryable error fails at once instead: the
+    sync ends with a transient error about `outage_seconds` into the outage, and the next sync
+    resumes from the last saved state. A success or an ignored answer (404, plan 403) ends the
+    outage, unless it came from the request cache (parent pages are read again from it); 429s
+    neither start nor end one.
+    """
+
+    outage_seconds: float = 60.0
+
+    def interpret_response(self, response_or_exception: Any) -> ErrorResolution:
+        resolution = super().interpret_response(response_or_exception)
+        action = resolution.response_action
+        now = time.monotonic()
+        with _OUTAGE_LOCK:
+            if getattr(response_or_exception, "from_cache", False):
+                return resolution
+            if action in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
+                _OUTAGE.pop("since", None)
+                return resolution
+            if action != ResponseAction.RETRY:
+                return resolution
+            outage = float(self.outage_seconds)
+            if now - _OUTAGE.get("last", now) > 2 * outage:  # errors far apart: a new outage
+                _OUTAGE.pop("since", None)
+            since = _OUTAGE.setdefault("since", now)
+            _OUTAGE["last"] = now
+            if now - since >= outage:
+                return ErrorResolution(
+                    response_action=ResponseAction.FAIL,
+                    failure_type=FailureType.transient_error,
+                    error_message=(
+                        f"Aha! has answered only errors for {now - since:.0f} s (last: "
+                        f"{resolution.error_message}) Giving up; the next sync resumes from the "
+                        "last saved state."
+                    ),
+                )
+        return resolution
+
+
+@dataclass
+class PlanFeatureErrorHandler(OutageAwareErrorHandler):
     """Skips, with a warning, a stream that the account's Aha! plan does not include.
 
     Aha! answers 403 when a plan lacks a module (Roadmaps features, goals and releases on an
