@@ -19,11 +19,10 @@ from integration_tests.connector import configured_catalog, run_source
 from integration_tests.test_end_to_end import assert_same_records, by_id, project
 
 MANIFEST = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))
-FULL_REFRESH_ONLY = ("idea_users", "idea_categories", "idea_portals")
+FULL_REFRESH_ONLY = ("idea_organizations", "idea_users", "idea_categories", "idea_portals")
 INCREMENTAL = (
     "idea_votes",
     "idea_internal_comments",
-    "idea_organizations",
     "products",
     "features",
     "releases",

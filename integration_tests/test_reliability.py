@@ -303,9 +303,15 @@ def test_full_then_incremental_read_under_5xx_slow_dropped_truncated_and_429s_eq
         assert incremental_evidence.kinds - {"rate_limited"}, "the incremental read met no fault"
 
 
-def test_429_storm_is_absorbed_by_waiting_at_least_retry_after_before_each_retry(tmp_path):
-    """Six 429s with `Retry-After: 2` in a row, bare (no X-Ratelimit-* headers, so the client
-    budget reads each as "no calls left"). At the server, every retry of a rate-limited URL comes
+@pytest.mark.parametrize(
+    "per_minute",
+    [pytest.param(1000, id="with_ratelimit_headers"), pytest.param(None, id="bare_429")],
+)
+def test_429_storm_is_absorbed_by_waiting_at_least_retry_after_before_each_retry(
+    tmp_path, per_minute
+):
+    """Six 429s with `Retry-After: 2` in a row, with and without the X-Ratelimit-* headers (bare,
+    the client budget reads each as "no calls left"). At the server, every retry of a rate-limited URL comes
     at least Retry-After later, the budget does not stall the read for its 60-s window, and the
     read still equals the ground truth."""
     retry_after = 2
@@ -313,6 +319,7 @@ def test_429_storm_is_absorbed_by_waiting_at_least_retry_after_before_each_retry
         ideas=40,
         seed=7,
         api_key=API_KEY,
+        per_minute=per_minute,
         faults=Faults(storm_429=6, storm_retry_after=retry_after),
     ) as emulator:
         started = time.monotonic()

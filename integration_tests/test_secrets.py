@@ -106,7 +106,7 @@ def _echo_headers(status: int):
     return intercept
 
 
-@pytest.mark.parametrize("status", [400, 401, 503])
+@pytest.mark.parametrize("status", [400, 401, 403, 503])
 def test_a_server_echoing_the_authorization_header_in_errors_does_not_make_it_leak(
     tmp_path, status
 ):
@@ -133,9 +133,11 @@ def test_a_server_echoing_the_authorization_header_in_errors_does_not_make_it_le
     [
         pytest.param("check", {"subdomain": f"{API_KEY}/x"}, id="key_as_subdomain"),
         pytest.param("check", {"base_url": f"https://{API_KEY}@aha.invalid"}, id="key_in_base_url"),
+        pytest.param("check", {"start_date": API_KEY}, id="key_as_start_date"),
         pytest.param("check", {"notes": API_KEY}, id="key_in_an_unknown_setting"),
         pytest.param("check", {"api_key": f"Bearer {API_KEY}"}, id="key_with_bearer_prefix"),
         pytest.param("read", {"subdomain": f"{API_KEY}/x"}, id="read_key_as_subdomain"),
+        pytest.param("read", {"ideas_q": "", "q": API_KEY}, id="read_other_error_with_key_set"),
     ],
 )
 def test_a_config_error_never_echoes_the_key_wherever_it_was_pasted(tmp_path, command, overrides):

@@ -33,6 +33,7 @@ from airbyte_cdk.models import (
     TraceType,
     Type,
 )
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_aha.config import config_errors, normalize_state, stream_names
@@ -41,6 +42,15 @@ from source_aha.source import SourceAha
 
 def _emit(message: AirbyteMessage) -> None:
     print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)  # noqa: T201
+
+
+def _hide_key(config: Any) -> None:
+    """Registers the API key with the CDK's secret filter before anything can quote the config:
+    a key pasted into another setting would otherwise be echoed by that setting's error."""
+    key = config.get("api_key") if isinstance(config, Mapping) else None
+    if isinstance(key, str) and key.strip():
+        bare = key.strip().removeprefix("Bearer ").strip()
+        update_secrets([secret for secret in {key, key.strip(), bare} if len(secret) >= 4])
 
 
 def _config_error(message: str) -> AirbyteTracedException:
@@ -167,6 +177,7 @@ def build_source(args: Sequence[str]) -> SourceAha | None:
         return SourceAha()
     try:
         config = _load("config", parsed.config, _read_json)
+        _hide_key(config)
         problems = config_errors(config)
         if problems:
             raise _config_error("Invalid configuration: " + " ".join(problems))
@@ -182,7 +193,7 @@ def build_source(args: Sequence[str]) -> SourceAha | None:
                 AirbyteMessage(
                     type=Type.CONNECTION_STATUS,
                     connectionStatus=AirbyteConnectionStatus(
-                        status=Status.FAILED, message=error.message
+                        status=Status.FAILED, message=filter_secrets(error.message or "")
                     ),
                 )
             )
@@ -195,7 +206,8 @@ def build_source(args: Sequence[str]) -> SourceAha | None:
                     type=TraceType.ERROR,
                     emitted_at=time.time() * 1000,
                     error=AirbyteErrorTraceMessage(
-                        message=error.message or "", failure_type=FailureType.config_error
+                        message=filter_secrets(error.message or ""),
+                        failure_type=FailureType.config_error,
                     ),
                 ),
             )

@@ -49,7 +49,7 @@ _STREAMS = [
     "users",
 ]
 # Their rows have no `updated_at`: read whole every time.
-_FULL_REFRESH_ONLY = {"idea_users", "idea_categories", "idea_portals"}
+_FULL_REFRESH_ONLY = {"idea_organizations", "idea_users", "idea_categories", "idea_portals"}
 _LOGGER = logging.getLogger("airbyte")
 
 

@@ -1,5 +1,6 @@
 """`idea_organizations`: GET /idea_organizations?fields=... (list rows lack `updated_at` unless
-asked for), filtered on `updated_at` on the client; an Ideas Advanced feature, skipped on a 403."""
+asked for), read whole every sync (a vote changes `endorsements_count` but not `updated_at`); an
+Ideas Advanced feature, skipped on a 403."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from unittest import TestCase
 
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.stream_scenarios import (
-    CLIENT_SIDE,
-    ClientSideIncrementalScenarios,
+    FullRefreshOnlyScenarios,
     ListStreamScenarios,
     PlanFeatureScenarios,
     StreamCase,
@@ -16,11 +16,10 @@ from unit_tests.mock_server.stream_scenarios import (
 
 
 class IdeaOrganizationsTest(
-    ListStreamScenarios, ClientSideIncrementalScenarios, PlanFeatureScenarios, TestCase
+    ListStreamScenarios, FullRefreshOnlyScenarios, PlanFeatureScenarios, TestCase
 ):
     case = StreamCase(
         "idea_organizations",
         AhaRequestBuilder.idea_organizations_endpoint,
-        incremental=CLIENT_SIDE,
         plan_feature="Aha! Ideas Advanced (idea organizations)",
     )
