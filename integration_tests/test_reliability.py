@@ -311,9 +311,9 @@ def test_429_storm_is_absorbed_by_waiting_at_least_retry_after_before_each_retry
     tmp_path, per_minute
 ):
     """Six 429s with `Retry-After: 2` in a row, with and without the X-Ratelimit-* headers (bare,
-    the client budget reads each as "no calls left"). At the server, every retry of a rate-limited URL comes
-    at least Retry-After later, the budget does not stall the read for its 60-s window, and the
-    read still equals the ground truth."""
+    the client budget reads each as "no calls left"). At the server, every retry of a
+    rate-limited URL comes at least Retry-After later, the budget does not stall the read for its
+    60-s window, and the read still equals the ground truth."""
     retry_after = 2
     with AhaEmulator(
         ideas=40,
