@@ -170,10 +170,12 @@ def run_source(
 
 @dataclass
 class KilledRun:
-    """A read killed with SIGKILL once `should_kill` said so."""
+    """A read killed with SIGKILL once `should_kill` said so, with what it printed."""
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     killed: bool = False
+    stdout: str = ""
+    stderr: str = ""
 
 
 def run_read_until(
@@ -187,17 +189,23 @@ def run_read_until(
     as a crashed worker would die: no cleanup, no final state."""
     args = [EXECUTABLE, "read", *_files(workdir, config, catalog, state)]
     result = KilledRun()
-    with subprocess.Popen(
-        args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=_environment(),
-        start_new_session=True,
-    ) as process:
+    lines: list[str] = []
+    stderr_path = workdir / "stderr.txt"
+    with (
+        stderr_path.open("w", encoding="utf-8") as stderr,
+        subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=_environment(),
+            start_new_session=True,
+        ) as process,
+    ):
         assert process.stdout is not None
         try:
             for line in process.stdout:
+                lines.append(line)
                 if not line.startswith("{"):
                     continue
                 message = json.loads(line)
@@ -210,4 +218,6 @@ def run_read_until(
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=60)
+    result.stdout = "".join(lines)
+    result.stderr = stderr_path.read_text(encoding="utf-8")
     return result

@@ -15,13 +15,12 @@ import base64
 import json
 import os
 import secrets
-import signal
 import subprocess
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -31,11 +30,13 @@ import orjson
 
 from integration_tests.connector import (
     EXECUTABLE,
+    KilledRun,
     Run,
     _environment,
     _files,
     _parse,
     latest_states,
+    run_read_until,
     run_source,
 )
 
@@ -103,11 +104,8 @@ def has_traceback(result: Run) -> bool:
 
 
 @dataclass
-class KilledRead:
+class KilledRead(KilledRun):
     """A read SIGKILLed right after the message `should_kill` picked (or one that ended)."""
-
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    killed: bool = False
 
     def records(self, stream: str) -> list[dict[str, Any]]:
         return [
@@ -127,41 +125,11 @@ def run_read_killed(
     should_kill: Callable[[dict[str, Any], list[dict[str, Any]]], bool],
     state: Sequence[Mapping[str, Any]] | None = None,
 ) -> KilledRead:
-    """`connector.run_read_until`, keeping stderr (for the secret scan) in a file."""
-    args = [EXECUTABLE, "read", *_files(workdir, config, catalog, state)]
-    result = KilledRead()
-    stderr_path = workdir / "stderr.txt"
-    lines: list[str] = []
-    with (
-        stderr_path.open("w", encoding="utf-8") as stderr,
-        subprocess.Popen(
-            args,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            env=_environment(),
-            start_new_session=True,
-        ) as process,
-    ):
-        assert process.stdout is not None
-        try:
-            for line in process.stdout:
-                lines.append(line)
-                if not line.startswith("{"):
-                    continue
-                message = json.loads(line)
-                result.messages.append(message)
-                if should_kill(message, result.messages):
-                    os.killpg(process.pid, signal.SIGKILL)
-                    result.killed = True
-                    break
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=60)
-    record_output("killed read stdout", "".join(lines))
-    record_output("killed read stderr", stderr_path.read_text(encoding="utf-8"))
-    return result
+    """`connector.run_read_until`, with its output recorded for the secret scan."""
+    killed = run_read_until(workdir, config, catalog, should_kill, state)
+    record_output("killed read stdout", killed.stdout)
+    record_output("killed read stderr", killed.stderr)
+    return KilledRead(**vars(killed))
 
 
 @dataclass
