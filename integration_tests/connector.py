@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 EXECUTABLE = str(Path(sys.executable).with_name("source-aha"))
-ALL_STREAMS = ("ideas", "idea_proxy_votes", "idea_comments")
+# The three streams the connector is for: ideas, their proxy votes and their portal comments.
+IDEA_STREAMS = ("ideas", "idea_proxy_votes", "idea_comments")
 # Every stream the connector offers, in the manifest's order.
 EVERY_STREAM = (
-    *ALL_STREAMS,
+    *IDEA_STREAMS,
     "idea_votes",
     "idea_internal_comments",
     "idea_organizations",
@@ -92,7 +93,7 @@ def latest_states(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
 
 
 def configured_catalog(
-    streams: Sequence[str] = ALL_STREAMS, sync_mode: str = "incremental"
+    streams: Sequence[str] = IDEA_STREAMS, sync_mode: str = "incremental"
 ) -> dict[str, Any]:
     """A configured catalog in the shape Airbyte sends, with the cursor and key set."""
     return {

@@ -22,7 +22,7 @@ import pytest
 
 from integration_tests.aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
-from integration_tests.connector import ALL_STREAMS, Run, configured_catalog
+from integration_tests.connector import IDEA_STREAMS, Run, configured_catalog
 from integration_tests.reliability_support import API_KEY, StubAha, guard_outputs, run
 from integration_tests.test_end_to_end import (
     assert_same_records,
@@ -58,7 +58,7 @@ def assert_schema_valid(result: Run, validators: dict[str, jsonschema.Draft7Vali
     assert problems == []
 
 
-def read(workdir: Path, config: dict[str, Any], streams=ALL_STREAMS) -> Run:
+def read(workdir: Path, config: dict[str, Any], streams=IDEA_STREAMS) -> Run:
     result = run("read", workdir, config=config, catalog=configured_catalog(streams))
     assert result.returncode == 0, result.stderr[-2000:] + str(result.errors)[:2000]
     assert result.errors == []

@@ -19,7 +19,7 @@ import pytest
 from integration_tests.aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
 from integration_tests.connector import (
-    ALL_STREAMS,
+    IDEA_STREAMS,
     configured_catalog,
     latest_states,
     run_read_until,
@@ -206,7 +206,7 @@ def test_discover_lists_the_three_idea_streams_incremental_keyed_by_id(tmp_path,
     run = run_source("discover", tmp_path, config=emulator_config(emulator, **filters))
     streams = {s["name"]: s for s in run.catalog["streams"]}
     assert len(streams) == 16
-    for stream in (streams[name] for name in ALL_STREAMS):
+    for stream in (streams[name] for name in IDEA_STREAMS):
         assert stream["source_defined_primary_key"] == [["id"]]
         assert stream["default_cursor_field"] == ["updated_at"]
         assert stream["source_defined_cursor"] is True

@@ -21,7 +21,7 @@ import yaml
 
 from integration_tests.aha_emulator import AhaEmulator, Faults
 from integration_tests.conftest import ROOT, emulator_config
-from integration_tests.connector import ALL_STREAMS, Run, configured_catalog
+from integration_tests.connector import IDEA_STREAMS, Run, configured_catalog
 from integration_tests.reliability_support import (
     API_KEY,
     guard_outputs,
@@ -42,7 +42,7 @@ from integration_tests.test_more_streams import catalog as catalog_of
 from integration_tests.test_more_streams import truth as more_truth
 
 ACCOUNT_VOTES = "GET /api/v1/ideas/endorsements"
-EVERY_STREAM = ALL_STREAMS + MORE_STREAMS
+EVERY_STREAM = IDEA_STREAMS + MORE_STREAMS
 _DEFINITIONS = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))["definitions"]
 READ_TIMEOUT = float(_DEFINITIONS["requester"]["read_timeout_in_seconds"])
 
@@ -337,8 +337,8 @@ def test_429_storm_is_absorbed_by_waiting_at_least_retry_after_before_each_retry
         assert min(gaps) >= retry_after
         assert seconds < 45, "the storm stalled the read well beyond what Retry-After asked"
         destination: dict[str, dict[str, dict[str, Any]]] = {}
-        upsert(destination, {s: list(by_id(result.records(s)).values()) for s in ALL_STREAMS})
-        assert_destination_equals_truth(destination, emulator, ALL_STREAMS)
+        upsert(destination, {s: list(by_id(result.records(s)).values()) for s in IDEA_STREAMS})
+        assert_destination_equals_truth(destination, emulator, IDEA_STREAMS)
 
 
 def test_persistent_5xx_ends_in_bounded_time_with_a_transient_error_and_no_state_past_lost_pages(
@@ -401,7 +401,7 @@ def test_persistent_5xx_ends_in_bounded_time_with_a_transient_error_and_no_state
         destination: dict[str, dict[str, dict[str, Any]]] = {}
         upsert(destination, records_of(failed))
         upsert(destination, records_of(resumed))
-        assert_destination_equals_truth(destination, emulator, ALL_STREAMS)
+        assert_destination_equals_truth(destination, emulator, IDEA_STREAMS)
 
 
 # Kills and restarts -----------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def test_final_state_fed_back_unchanged_reads_nothing_and_emits_the_same_cursors
     # destinations dedupe by id: list streams filtered on the client (the CDK keeps records AT the
     # cursor), and substreams with a global cursor (the CDK re-reads its `lookback_window`, the
     # previous sync's duration in seconds).
-    assert not set(again) & set(ALL_STREAMS)
+    assert not set(again) & set(IDEA_STREAMS)
     for stream, records in again.items():
         low, high = boundary(before[stream])
         assert all(low <= as_datetime(r["updated_at"]) <= high for r in records), stream
@@ -506,7 +506,7 @@ def test_per_partition_comments_state_from_an_older_layout_resumes_without_loss(
     saved without a global cursor) is accepted; the read after new comments emits every one of
     them, and its own state can be fed back again."""
     config = emulator_config(emulator)
-    states = {s: b for s, b in stream_states(baseline.final_state).items() if s in ALL_STREAMS}
+    states = {s: b for s, b in stream_states(baseline.final_state).items() if s in IDEA_STREAMS}
     cursor = states["idea_comments"]["state"]["updated_at"]
     commented = sorted({c["idea_id"] for c in emulator.workspace.idea_comments()})
     states["idea_comments"] = {
