@@ -656,5 +656,7 @@ def test_50000_idea_sync_at_full_speed_keeps_memory_threads_and_sockets_bounded(
     # Threads and sockets: the worker pool grows to its size once, then nothing more.
     assert max(threads) <= 8 + 6
     assert max(threads[-third:]) <= max(threads[:-third])
+    # Sockets: a pool connection reopened late can add one for a moment; a leak of one per
+    # request (about 20,000 here) would blow through both bounds.
     assert max(fds) <= 64
-    assert max(fds[-third:]) <= max(fds[:-third])
+    assert max(fds[-third:]) <= max(fds[:-third]) + 2
