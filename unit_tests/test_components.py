@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,12 +19,13 @@ from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import (
 )
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
-from source_aha import SourceAha
+from source_aha import SourceAha, components
 from source_aha.components import (
     IdeaFilter,
     MaxIdeasExtractor,
     PerIdeaToAccountWideState,
     PlanFeatureErrorHandler,
+    RowCheckingExtractor,
     name_matches,
     page_number,
     page_size,
@@ -424,3 +426,144 @@ def test_plan_feature_handler_answers_a_failed_request_like_the_base_handler() -
     assert _plan_feature_handler().interpret_response(error) == _base_handler().interpret_response(
         error
     )
+
+
+# The error handler's outage stop ----------
+
+
+class _Clock:
+    """Stands in for `time.monotonic` in the components module."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    fake = _Clock()
+    monkeypatch.setattr(components, "time", SimpleNamespace(monotonic=fake))
+    monkeypatch.setattr(components, "_OUTAGE", {})  # outages are shared by every handler
+    return fake
+
+
+def _cached(response: requests.Response) -> requests.Response:
+    setattr(response, "from_cache", True)  # noqa: B010  (what requests-cache sets)
+    return response
+
+
+def test_errors_for_60_s_end_retries_with_a_transient_error(clock: _Clock) -> None:
+    handler = _base_handler()
+
+    assert handler.interpret_response(_a_response(503)).response_action == ResponseAction.RETRY
+    clock.now += 59
+    assert handler.interpret_response(_a_response(502)).response_action == ResponseAction.RETRY
+    clock.now += 1
+    resolution = handler.interpret_response(_a_response(500))
+
+    assert resolution.response_action == ResponseAction.FAIL
+    assert resolution.failure_type == FailureType.transient_error
+    assert "only errors for 60 s" in (resolution.error_message or "")
+    assert "resumes from the last saved state" in (resolution.error_message or "")
+
+
+def test_a_connection_error_counts_toward_the_outage_like_a_5xx(clock: _Clock) -> None:
+    handler = _base_handler()
+    error = requests.exceptions.ConnectionError("connection reset")
+
+    assert handler.interpret_response(error).response_action == ResponseAction.RETRY
+    clock.now += 60
+
+    assert handler.interpret_response(error).response_action == ResponseAction.FAIL
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(lambda: _ideas_response(["1"]), id="success"),
+        pytest.param(lambda: _a_response(404), id="ignored_404"),
+    ],
+)
+def test_an_answer_in_between_ends_the_outage(clock: _Clock, answer) -> None:
+    handler = _base_handler()
+    handler.interpret_response(_a_response(503))
+    clock.now += 50
+    handler.interpret_response(answer())
+    clock.now += 50
+
+    assert handler.interpret_response(_a_response(503)).response_action == ResponseAction.RETRY
+
+
+def test_a_cached_success_or_a_429_does_not_end_or_start_an_outage(clock: _Clock) -> None:
+    handler = _base_handler()
+    rate_limited = _a_response(429, headers={"Retry-After": "1"})
+
+    assert handler.interpret_response(rate_limited).response_action == ResponseAction.RATE_LIMITED
+    clock.now += 100
+    handler.interpret_response(_a_response(503))  # the outage starts here, not at the 429
+    clock.now += 30
+    handler.interpret_response(_cached(_ideas_response(["1"])))
+    handler.interpret_response(rate_limited)
+    clock.now += 30
+
+    assert handler.interpret_response(_a_response(503)).response_action == ResponseAction.FAIL
+
+
+def test_errors_far_apart_are_separate_outages(clock: _Clock) -> None:
+    handler = _base_handler()
+    handler.interpret_response(_a_response(503))
+    clock.now += 121  # more than twice outage_seconds without an error: that outage is over
+
+    assert handler.interpret_response(_a_response(503)).response_action == ResponseAction.RETRY
+
+
+# Retry-After with jitter ----------
+
+
+@pytest.mark.parametrize("header", ["Retry-After", "retry_after"])
+def test_retry_after_waits_at_least_the_header_and_spreads_workers_over_2_s(header: str) -> None:
+    handler = _base_handler()
+    response = _a_response(429, headers={header: "5"})
+
+    waits = [handler.backoff_time(response) for _ in range(200)]
+
+    assert all(w is not None and 5 <= w <= 7 for w in waits)
+    assert max(w for w in waits if w) - min(w for w in waits if w) > 1  # not in lockstep
+
+
+# Rows that cannot be records ----------
+
+
+def _page(rows: list[Any], page: int = 3) -> requests.Response:
+    response = _ideas_response([], current_page=page)
+    body = json.loads(response.content)
+    body["ideas"] = rows
+    response._content = json.dumps(body).encode()
+    return response
+
+
+def test_rows_that_are_not_objects_with_an_id_are_skipped_with_a_warning_each(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    extractor = RowCheckingExtractor(field_path=["ideas"], config={}, parameters={})
+    rows = [{"id": "1"}, "garbled", None, {"name": "no id"}, {"id": ""}, [1], {"id": "2"}]
+
+    with caplog.at_level(logging.WARNING, logger="airbyte"):
+        records = list(extractor.extract_records(_page(rows)))
+
+    assert records == [{"id": "1"}, {"id": "2"}]
+    warnings = _plan_feature_warnings(caplog)
+    assert len(warnings) == 5
+    assert warnings[0].startswith("Skipping row 2 of page 3 of /api/v1/ideas: Aha! sent a string")
+    assert "an object with no `id` value (keys: name)" in warnings[2]
+    assert all("The other rows are read as usual." in w for w in warnings)
+    assert not any("no id" in w for w in warnings)  # values are never quoted
+
+
+def test_max_ideas_counts_only_rows_that_are_records() -> None:
+    extractor = MaxIdeasExtractor(field_path=["ideas"], config={"max_ideas": 2}, parameters={})
+    page = _page([{"id": "1"}, None, {"id": "2"}, {"id": "3"}], page=1)
+
+    assert [r["id"] for r in extractor.extract_records(page)] == ["1", "2"]
