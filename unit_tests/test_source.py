@@ -16,6 +16,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_aha import SourceAha
 from unit_tests.conftest import get_source, read_stream
+from unit_tests.ground_truth import EVERY_STREAM, FULL_REFRESH_ONLY, SPEC_KEYS
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder, aha_timestamp
 from unit_tests.mock_server.response_builder import (
@@ -30,44 +31,13 @@ from unit_tests.mock_server.response_builder import (
 )
 
 _NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
-_STREAMS = [
-    "ideas",
-    "idea_proxy_votes",
-    "idea_comments",
-    "idea_votes",
-    "idea_internal_comments",
-    "idea_organizations",
-    "idea_users",
-    "idea_categories",
-    "idea_portals",
-    "products",
-    "features",
-    "releases",
-    "epics",
-    "initiatives",
-    "goals",
-    "users",
-]
-# Their rows have no `updated_at`: read whole every time.
-_FULL_REFRESH_ONLY = {"idea_organizations", "idea_users", "idea_categories", "idea_portals"}
 _LOGGER = logging.getLogger("airbyte")
 
 
 def test_spec_lists_every_setting_and_hides_the_api_key() -> None:
     spec = SourceAha().spec(_LOGGER).connectionSpecification
 
-    assert set(spec["properties"]) == {
-        "api_key",
-        "subdomain",
-        "start_date",
-        "ideas_workflow_status",
-        "ideas_q",
-        "q",
-        "max_ideas",
-        "base_url",
-        "max_requests_per_minute",
-        "num_workers",
-    }
+    assert set(spec["properties"]) == SPEC_KEYS
     assert spec["required"] == ["api_key", "subdomain"]
     assert spec["properties"]["api_key"]["airbyte_secret"] is True
     assert not any(
@@ -91,10 +61,10 @@ def test_given_config_when_discover_then_sixteen_streams_keyed_on_id(
     output = discover(get_source(config), config)
 
     streams = {stream.name: stream for stream in output.catalog.catalog.streams}
-    assert list(streams) == _STREAMS
+    assert list(streams) == list(EVERY_STREAM)
     for stream in streams.values():
         assert stream.source_defined_primary_key == [["id"]], stream.name
-        if stream.name in _FULL_REFRESH_ONLY:
+        if stream.name in FULL_REFRESH_ONLY:
             assert stream.supported_sync_modes == [SyncMode.full_refresh], stream.name
             assert not stream.default_cursor_field, stream.name
             assert not stream.source_defined_cursor, stream.name
