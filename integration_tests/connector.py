@@ -17,26 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Re-exported: the integration tests take the stream lists from here.
+from unit_tests.ground_truth import EVERY_STREAM as EVERY_STREAM
+from unit_tests.ground_truth import IDEA_STREAMS as IDEA_STREAMS
+
 EXECUTABLE = str(Path(sys.executable).with_name("source-aha"))
-# The three streams the connector is for: ideas, their proxy votes and their portal comments.
-IDEA_STREAMS = ("ideas", "idea_proxy_votes", "idea_comments")
-# Every stream the connector offers, in the manifest's order.
-EVERY_STREAM = (
-    *IDEA_STREAMS,
-    "idea_votes",
-    "idea_internal_comments",
-    "idea_organizations",
-    "idea_users",
-    "idea_categories",
-    "idea_portals",
-    "products",
-    "features",
-    "releases",
-    "epics",
-    "initiatives",
-    "goals",
-    "users",
-)
 TIMEOUT_SECONDS = 600
 
 

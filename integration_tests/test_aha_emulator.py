@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from integration_tests.aha_emulator import AhaEmulator, Faults, Workspace
+from unit_tests.ground_truth import ACCOUNT_STREAMS
 
 _KEY = "test-api-key"
 _AUTH = {"Authorization": f"Bearer {_KEY}"}
@@ -662,21 +663,8 @@ def test_account_record_mutations_bump_updated_at(fresh: AhaEmulator) -> None:
 
 
 def test_same_seed_gives_identical_account_records_and_other_seed_differs() -> None:
-    names = (
-        "products",
-        "idea_organizations",
-        "idea_users",
-        "idea_categories",
-        "idea_portals",
-        "features",
-        "releases",
-        "epics",
-        "initiatives",
-        "goals",
-        "users",
-    )
     first, second, other = Workspace(80, seed=3), Workspace(80, seed=3), Workspace(80, seed=4)
-    for name in names:
+    for name in ACCOUNT_STREAMS:
         assert getattr(first, name)() == getattr(second, name)(), name
     assert first.features() != other.features()
     assert 10 <= len(first.features()) <= 200

@@ -25,23 +25,12 @@ from integration_tests.connector import (
     run_read_until,
     run_source,
 )
+from unit_tests.ground_truth import SPEC_KEYS
 
 IDEAS = "GET /api/v1/ideas"
 ACCOUNT_VOTES = "GET /api/v1/ideas/endorsements"
 IDEA_VOTES = "GET /api/v1/ideas/{id}/endorsements"
 IDEA_COMMENTS = "GET /api/v1/ideas/{id}/idea_comments"
-SPEC_KEYS = {
-    "api_key",
-    "subdomain",
-    "start_date",
-    "ideas_workflow_status",
-    "ideas_q",
-    "q",
-    "max_ideas",
-    "base_url",
-    "max_requests_per_minute",
-    "num_workers",
-}
 
 
 # Ground truth -----------------------------------------------------------------------------------

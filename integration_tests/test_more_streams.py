@@ -17,20 +17,11 @@ from integration_tests.aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config
 from integration_tests.connector import configured_catalog, run_source
 from integration_tests.test_end_to_end import assert_same_records, by_id, project
+from unit_tests.ground_truth import EVERY_STREAM, FULL_REFRESH_ONLY, IDEA_STREAMS
 
 MANIFEST = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))
-FULL_REFRESH_ONLY = ("idea_organizations", "idea_users", "idea_categories", "idea_portals")
-INCREMENTAL = (
-    "idea_votes",
-    "idea_internal_comments",
-    "products",
-    "features",
-    "releases",
-    "epics",
-    "initiatives",
-    "goals",
-    "users",
-)
+# Read incrementally: every stream beyond the three idea streams but those read whole.
+INCREMENTAL = tuple(s for s in EVERY_STREAM if s not in IDEA_STREAMS + FULL_REFRESH_ONLY)
 MORE_STREAMS = INCREMENTAL + FULL_REFRESH_ONLY
 ROADMAPS = ("features", "releases", "epics", "initiatives", "goals")
 

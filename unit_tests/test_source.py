@@ -1,4 +1,4 @@
-"""Spec, check and discover smoke tests, and the proxy-vote state carried between layouts."""
+"""Spec, check and discover smoke tests."""
 
 from __future__ import annotations
 
@@ -12,62 +12,28 @@ import pytest
 from airbyte_cdk.models import Status, SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import discover
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_aha import SourceAha
-from unit_tests.conftest import get_source, read_stream
+from unit_tests.conftest import get_source
+from unit_tests.ground_truth import EVERY_STREAM, FULL_REFRESH_ONLY, SPEC_KEYS
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.request_builder import AhaRequestBuilder, aha_timestamp
+from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import (
     a_product,
-    a_proxy_vote,
     a_response_with_status,
-    aha_datetime,
     an_idea,
     ideas_response,
     products_response,
-    proxy_votes_response,
 )
 
 _NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
-_STREAMS = [
-    "ideas",
-    "idea_proxy_votes",
-    "idea_comments",
-    "idea_votes",
-    "idea_internal_comments",
-    "idea_organizations",
-    "idea_users",
-    "idea_categories",
-    "idea_portals",
-    "products",
-    "features",
-    "releases",
-    "epics",
-    "initiatives",
-    "goals",
-    "users",
-]
-# Their rows have no `updated_at`: read whole every time.
-_FULL_REFRESH_ONLY = {"idea_organizations", "idea_users", "idea_categories", "idea_portals"}
 _LOGGER = logging.getLogger("airbyte")
 
 
 def test_spec_lists_every_setting_and_hides_the_api_key() -> None:
     spec = SourceAha().spec(_LOGGER).connectionSpecification
 
-    assert set(spec["properties"]) == {
-        "api_key",
-        "subdomain",
-        "start_date",
-        "ideas_workflow_status",
-        "ideas_q",
-        "q",
-        "max_ideas",
-        "base_url",
-        "max_requests_per_minute",
-        "num_workers",
-    }
+    assert set(spec["properties"]) == SPEC_KEYS
     assert spec["required"] == ["api_key", "subdomain"]
     assert spec["properties"]["api_key"]["airbyte_secret"] is True
     assert not any(
@@ -91,10 +57,10 @@ def test_given_config_when_discover_then_sixteen_streams_keyed_on_id(
     output = discover(get_source(config), config)
 
     streams = {stream.name: stream for stream in output.catalog.catalog.streams}
-    assert list(streams) == _STREAMS
+    assert list(streams) == list(EVERY_STREAM)
     for stream in streams.values():
         assert stream.source_defined_primary_key == [["id"]], stream.name
-        if stream.name in _FULL_REFRESH_ONLY:
+        if stream.name in FULL_REFRESH_ONLY:
             assert stream.supported_sync_modes == [SyncMode.full_refresh], stream.name
             assert not stream.default_cursor_field, stream.name
             assert not stream.source_defined_cursor, stream.name
@@ -151,38 +117,3 @@ class CheckTest(TestCase):
 
         assert status.status == Status.FAILED
         assert "403" in status.message
-
-
-@freezegun.freeze_time(_NOW.isoformat())
-class ProxyVoteStateMigrationTest(TestCase):
-    @HttpMocker()
-    def test_given_per_idea_state_when_read_account_wide_then_updated_since_is_migrated_cursor(
-        self, http_mocker: HttpMocker
-    ) -> None:
-        votes_cursor = datetime(2024, 5, 10, 7, 45, tzinfo=timezone.utc)
-        ideas_cursor = datetime(2024, 5, 1, tzinfo=timezone.utc)
-        newer = datetime(2024, 5, 20, tzinfo=timezone.utc)
-        http_mocker.get(
-            AhaRequestBuilder.account_proxy_votes_endpoint()
-            .with_updated_since(votes_cursor)
-            .build(),
-            proxy_votes_response()
-            .with_records(a_proxy_vote().with_id("3001").with_cursor(aha_datetime(newer)))
-            .build(),
-        )
-        per_idea_state = {
-            "use_global_cursor": True,
-            "state": {"updated_at": aha_timestamp(votes_cursor)},
-            "lookback_window": 0,
-            "parent_state": {"ideas": {"updated_at": aha_timestamp(ideas_cursor)}},
-        }
-        state = StateBuilder().with_stream_state("idea_proxy_votes", per_idea_state).build()
-
-        output = read_stream(
-            "idea_proxy_votes", SyncMode.incremental, ConfigBuilder().build(), state
-        )
-
-        assert [message.record.data["id"] for message in output.records] == ["3001"]
-        assert output.most_recent_state.stream_state.__dict__ == {
-            "updated_at": aha_timestamp(newer)
-        }

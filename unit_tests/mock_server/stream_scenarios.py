@@ -14,6 +14,15 @@ scenario sets that apply to it into one `TestCase`:
 - `PlanFeatureScenarios` (streams of a higher Aha! plan): 403 -> no records, no error, one WARN
   naming the plan feature and the stream; a stream read in the same sync is still read.
 - `FullRefreshOnlyScenarios` (rows without `updated_at`): a second sync emits the same records.
+- `StartDateScenarios` (server-side incremental): `start_date` is sent as `updated_since` without
+  a state, and a later state wins over it.
+- `IdeaSelectionScenarios` (`ideas` and the streams read idea by idea from a copy of it): the idea
+  filters and `max_ideas` are sent, and only the ideas they select are read, or asked for.
+- `ZeroCountSkipScenarios` (a parent copy of `ideas` that skips ideas whose `count_field` is 0):
+  no request for those ideas.
+- `NestedIdeaRemovedScenarios` (votes): the nested `idea` object is removed and `idea_id` kept,
+  the partition's id winning over the row's on a per-idea read.
+- `InvalidJsonRetryScenarios`: a 200 whose JSON is cut off is retried, then the records are read.
 
 The test ids name both: `test_<stream>.py::<Stream>Test::test_given_<scenario>...`.
 `HttpMocker` matches query parameters exactly, so every mocked request also asserts what is sent
@@ -40,6 +49,8 @@ from unit_tests.conftest import get_source, read_stream, read_streams
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder, aha_timestamp
 from unit_tests.mock_server.response_builder import (
+    JSON_HEADERS,
+    RECORDS_FIELDS,
     a_record_of,
     a_response_of,
     a_response_with_status,
@@ -48,6 +59,7 @@ from unit_tests.mock_server.response_builder import (
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 A_CURSOR = datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc)
+A_START_DATE = "2024-01-01T00:00:00Z"
 _PARENT_UPDATED_AT = datetime(2024, 4, 2, 10, 0, tzinfo=timezone.utc)
 # A full-refresh-only stream read next to a plan-feature stream in one sync.
 _COMPANION_STREAM = "idea_portals"
@@ -67,6 +79,15 @@ class Parent:
 
 
 IDEAS_PARENT = Parent("ideas", "idea_id", AhaRequestBuilder.ideas_endpoint, ("1001", "1002"))
+# The workflow status of the `ideas` template's rows, so a filter on it keeps them.
+TEMPLATE_IDEAS_STATUS = "New"
+# `ideas` asked for the ideas in that status, as a per-idea read with that filter asks.
+IDEAS_IN_STATUS_PARENT = Parent(
+    "ideas",
+    "idea_id",
+    lambda: AhaRequestBuilder.ideas_endpoint().with_workflow_status(TEMPLATE_IDEAS_STATUS),
+    IDEAS_PARENT.ids,
+)
 PRODUCTS_PARENT = Parent(
     "products", "product_id", AhaRequestBuilder.all_products_endpoint, ("130841236", "131108696")
 )
@@ -86,6 +107,9 @@ class StreamCase:
         parent_id_in_rows: the rows name their parent themselves (`product_id` on releases), so
             the connector adds nothing; otherwise it adds the parent id from the partition.
         plan_feature: the plan feature named in the warning on a 403.
+        config: the config the stream's scenarios read with (the default one unless a setting
+            changes how the stream is read, as an idea filter does for proxy votes).
+        count_field: the parent is a copy of `ideas` that skips ideas whose `count_field` is 0.
     """
 
     name: str
@@ -96,6 +120,27 @@ class StreamCase:
     parent_state: bool = False
     parent_id_in_rows: bool = False
     plan_feature: str | None = None
+    config: Callable[[], ConfigBuilder] = ConfigBuilder
+    count_field: str | None = None
+
+
+def per_idea_case(
+    name: str,
+    endpoint: Callable[[str], AhaRequestBuilder],
+    parent: Parent = IDEAS_PARENT,
+    **options: Any,
+) -> StreamCase:
+    """A stream read idea by idea: client-side incremental under one global cursor that keeps the
+    parent's (`incremental_dependency`)."""
+    return StreamCase(
+        name,
+        endpoint,
+        parent=parent,
+        incremental=CLIENT_SIDE,
+        global_cursor=True,
+        parent_state=True,
+        **options,
+    )
 
 
 @functools.cache
@@ -119,6 +164,46 @@ def with_http_mocker(test: Callable[..., None]) -> Callable[..., None]:
 
 def record_ids(output: EntrypointOutput) -> list[str]:
     return sorted(message.record.data["id"] for message in output.records)
+
+
+def ids_in_order(output: EntrypointOutput) -> list[str]:
+    """The record ids as emitted."""
+    return [message.record.data["id"] for message in output.records]
+
+
+def record_to_parent(output: EntrypointOutput, partition_field: str) -> dict[str, str]:
+    return {m.record.data["id"]: m.record.data[partition_field] for m in output.records}
+
+
+def an_idea_with(idea_id: str, **fields: Any) -> RecordBuilder:
+    """An `ideas` row (the template's, so in `TEMPLATE_IDEAS_STATUS`) with some fields set."""
+    record = a_record_of("ideas").with_id(idea_id).with_cursor(aha_datetime(A_CURSOR))
+    for name, value in fields.items():
+        record = record.with_field(FieldPath(name), value)
+    return record
+
+
+def a_workflow_status(status_id: str, name: str) -> dict[str, Any]:
+    return {"id": status_id, "name": name, "position": 2, "complete": False}
+
+
+def stream_state(
+    case: StreamCase, cursor: datetime, parent_cursor: datetime | None = None
+) -> list[Any]:
+    """The state a previous sync of `case` left: its cursor, under the global cursor (with the
+    parent's) where the case has one."""
+    value: dict[str, Any] = {"updated_at": aha_timestamp(cursor)}
+    if case.global_cursor:
+        parent_state = {}
+        if case.parent_state and case.parent and parent_cursor:
+            parent_state = {case.parent.name: {"updated_at": aha_timestamp(parent_cursor)}}
+        value = {
+            "use_global_cursor": True,
+            "state": value,
+            "lookback_window": 0,
+            "parent_state": parent_state,
+        }
+    return StateBuilder().with_stream_state(case.name, value).build()
 
 
 def warnings(output: EntrypointOutput) -> list[str]:
@@ -183,30 +268,59 @@ class StreamScenarios:
         return read_stream(
             self.case.name,
             sync_mode,
-            config or ConfigBuilder().build(),
+            config or self.case.config().build(),
             state,
             expecting_exception=expecting_exception,
         )
 
     # States
     def incoming_state(self, cursor: datetime, parent_cursor: datetime | None = None) -> list[Any]:
-        value: dict[str, Any] = {"updated_at": aha_timestamp(cursor)}
-        if self.case.global_cursor:
-            parent_state = {}
-            if self.case.parent_state and self.case.parent and parent_cursor:
-                parent_state = {self.case.parent.name: {"updated_at": aha_timestamp(parent_cursor)}}
-            value = {
-                "use_global_cursor": True,
-                "state": value,
-                "lookback_window": 0,
-                "parent_state": parent_state,
-            }
-        return StateBuilder().with_stream_state(self.case.name, value).build()
+        return stream_state(self.case, cursor, parent_cursor)
 
     def emitted_cursor(self, output: EntrypointOutput) -> str:
+        """The cursor of the last state; the state (or its global `state`) holds nothing else."""
         assert output.most_recent_state is not None
         state = output.most_recent_state.stream_state.__dict__
-        return (state["state"] if self.case.global_cursor else state)["updated_at"]
+        cursor = state["state"] if self.case.global_cursor else state
+        assert list(cursor) == ["updated_at"], state
+        return cursor["updated_at"]
+
+    def emitted_parent_state(self, output: EntrypointOutput) -> dict[str, Any]:
+        assert output.most_recent_state is not None
+        return output.most_recent_state.stream_state.__dict__["parent_state"]
+
+    # Scenarios more than one set runs
+    def assert_retried_then_read(self, http_mocker: HttpMocker, first_answer: HttpResponse) -> None:
+        """After `first_answer`, the page is asked again, and its record read without error."""
+        self.given_parents(http_mocker)
+        request = self.request().build()
+        http_mocker.get(request, [first_answer, self.page(self.record("7001"))])
+
+        output = self.read()
+
+        assert record_ids(output) == ["7001"]
+        assert not output.errors
+        http_mocker.assert_number_of_calls(request, 2)
+
+    def assert_state_cursor_sent_and_moved_on(
+        self, http_mocker: HttpMocker, state: list[Any], config: dict[str, Any] | None = None
+    ) -> None:
+        """Read from `state`, whose cursor is `A_CURSOR`: it is sent as `updated_since` (to every
+        parent's endpoint), and the state moves on to the newer records' cursor."""
+        newer = datetime(2024, 5, 25, tzinfo=timezone.utc)
+        parent_ids = self.case.parent.ids if self.case.parent else (None,)
+        self.given_parents(http_mocker, *(i for i in parent_ids if i))
+        for n, parent_id in enumerate(parent_ids):
+            http_mocker.get(
+                self.request(parent_id).with_updated_since(A_CURSOR).build(),
+                self.page(self.record(f"700{n + 1}", newer)),
+            )
+
+        output = self.read(SyncMode.incremental, state, config)
+
+        assert record_ids(output) == [f"700{n + 1}" for n in range(len(parent_ids))]
+        assert self.emitted_cursor(output) == aha_timestamp(newer)
+        assert not output.errors
 
     # Assertions
     def assert_records_match_the_schema(self, output: EntrypointOutput) -> None:
@@ -226,7 +340,7 @@ class ListStreamScenarios(StreamScenarios):
 
         output = self.read()
 
-        assert record_ids(output) == ["7001", "7002"]
+        assert ids_in_order(output) == ["7001", "7002"]
         assert all(message.record.stream == self.case.name for message in output.records)
         self.assert_records_match_the_schema(output)
         assert not output.errors
@@ -245,7 +359,7 @@ class ListStreamScenarios(StreamScenarios):
 
         output = self.read()
 
-        assert record_ids(output) == ["7001", "7002"]
+        assert ids_in_order(output) == ["7001", "7002"]
         http_mocker.assert_number_of_calls(first_page, 1)
 
     @with_http_mocker
@@ -279,18 +393,9 @@ class ListStreamScenarios(StreamScenarios):
     def test_given_http_status_429_then_200_when_read_then_return_records(
         self, http_mocker: HttpMocker
     ) -> None:
-        self.given_parents(http_mocker)
-        request = self.request().build()
-        http_mocker.get(
-            request,
-            [a_response_with_status(429, {"Retry-After": "1"}), self.page(self.record("7001"))],
+        self.assert_retried_then_read(
+            http_mocker, a_response_with_status(429, {"Retry-After": "1"})
         )
-
-        output = self.read()
-
-        assert record_ids(output) == ["7001"]
-        assert not output.errors
-        http_mocker.assert_number_of_calls(request, 2)
 
 
 class FanOutScenarios(StreamScenarios):
@@ -360,8 +465,7 @@ class _IncrementalScenarios(StreamScenarios):
         assert record_ids(output) == ["7001", "7002", "7003"]
         assert self.emitted_cursor(output) == aha_timestamp(latest)
         if self.case.parent_state and self.case.parent:
-            state = output.most_recent_state.stream_state.__dict__
-            assert state["parent_state"] == {
+            assert self.emitted_parent_state(output) == {
                 self.case.parent.name: {"updated_at": aha_timestamp(_PARENT_UPDATED_AT)}
             }
 
@@ -371,20 +475,7 @@ class ServerSideIncrementalScenarios(_IncrementalScenarios):
     def test_given_state_when_read_then_updated_since_is_the_state_cursor_and_state_moves_on(
         self, http_mocker: HttpMocker
     ) -> None:
-        newer = datetime(2024, 5, 25, tzinfo=timezone.utc)
-        parent_ids = self.case.parent.ids if self.case.parent else (None,)
-        self.given_parents(http_mocker, *(i for i in parent_ids if i))
-        for n, parent_id in enumerate(parent_ids):
-            http_mocker.get(
-                self.request(parent_id).with_updated_since(A_CURSOR).build(),
-                self.page(self.record(f"700{n + 1}", newer)),
-            )
-
-        output = self.read(SyncMode.incremental, self.incoming_state(A_CURSOR))
-
-        assert record_ids(output) == [f"700{n + 1}" for n in range(len(parent_ids))]
-        assert self.emitted_cursor(output) == aha_timestamp(newer)
-        assert not output.errors
+        self.assert_state_cursor_sent_and_moved_on(http_mocker, self.incoming_state(A_CURSOR))
 
 
 class ClientSideIncrementalScenarios(_IncrementalScenarios):
@@ -408,6 +499,10 @@ class ClientSideIncrementalScenarios(_IncrementalScenarios):
 
         assert record_ids(output) == ["7002"]
         assert self.emitted_cursor(output) == aha_timestamp(newer)
+        if self.case.parent_state and self.case.parent:  # the parent's cursor moves on too
+            assert self.emitted_parent_state(output) == {
+                self.case.parent.name: {"updated_at": aha_timestamp(_PARENT_UPDATED_AT)}
+            }
         assert not output.errors
 
 
@@ -488,3 +583,236 @@ class FullRefreshOnlyScenarios(StreamScenarios):
         assert record_ids(first) == ["7001", "7002"]
         assert [m.record.data for m in second.records] == [m.record.data for m in first.records]
         http_mocker.assert_number_of_calls(request, 2)
+
+
+class StartDateScenarios(StreamScenarios):
+    """Server-side incremental streams without a parent."""
+
+    @with_http_mocker
+    def test_given_start_date_and_no_state_when_read_then_updated_since_is_the_start_date(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        http_mocker.get(
+            self.request().with_updated_since(datetime(2024, 1, 1, tzinfo=timezone.utc)).build(),
+            self.page(self.record("7001")),
+        )
+
+        output = self.read(
+            SyncMode.incremental, config=self.case.config().with_start_date(A_START_DATE).build()
+        )
+
+        assert record_ids(output) == ["7001"]
+        assert not output.errors
+
+    @with_http_mocker
+    def test_given_start_date_and_a_later_state_when_read_then_updated_since_is_the_state_cursor(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        config = self.case.config().with_start_date(A_START_DATE).build()
+        self.assert_state_cursor_sent_and_moved_on(
+            http_mocker, self.incoming_state(A_CURSOR), config
+        )
+
+
+# The idea filters: each selects ideas 1001 and 1003 of `_selectable_ideas()` (1002 is neither in
+# the status nor named with every word): the status by name (in any case) or by id, `ideas_q` or
+# its alias `q` by every word of the idea's name (in any case and order).
+_STATUS_NAME = ("ideas_workflow_status", "workflow_status", "Under consideration")
+_STATUS_ID = ("ideas_workflow_status", "workflow_status", "3259217")
+_WORDS = ("ideas_q", "q", "dark mode")
+_WORDS_ALIAS = ("q", "q", "dark mode")
+
+
+def _selectable_ideas() -> list[RecordBuilder]:
+    under_consideration = a_workflow_status("3259217", "Under consideration")
+    lower_case = a_workflow_status("3259217", "under consideration")
+    shipped = a_workflow_status("3259218", "Shipped")
+    return [
+        an_idea_with("1001", name="Dark mode for reports", workflow_status=under_consideration),
+        an_idea_with("1002", name="Dark theme", workflow_status=shipped),
+        an_idea_with("1003", name="A mode that is DARK", workflow_status=lower_case),
+    ]
+
+
+def _selects(idea_filter: tuple[str, str, str]) -> Callable[[Any], None]:
+    """The scenario of one idea filter: `(setting, request parameter, value)`. The request asks
+    for exactly that parameter; only ideas 1001 and 1003 are read."""
+    setting, parameter, value = idea_filter
+
+    @with_http_mocker
+    def test(self: IdeaSelectionScenarios, http_mocker: HttpMocker) -> None:
+        def request() -> AhaRequestBuilder:
+            ideas = AhaRequestBuilder.ideas_endpoint()
+            return ideas.with_q(value) if parameter == "q" else ideas.with_workflow_status(value)
+
+        self.given_ideas(http_mocker, request, _selectable_ideas())
+        self.given_records_of(http_mocker, "1001", "1003")
+
+        output = self.read(config={**ConfigBuilder().build(), setting: value})
+
+        self.assert_read_the_ideas(output, "1001", "1003")
+
+    return test
+
+
+class IdeaSelectionScenarios(StreamScenarios):
+    """`ideas_workflow_status`, `ideas_q` (or its alias `q`) and `max_ideas` select ideas: Aha! is
+    sent the filter, and only the selected ideas are read. For `ideas` (no parent) those are the
+    records, in order; a stream read idea by idea (`parent` `ideas`, with a `count_field`) asks for
+    the records of the selected ideas only, one record each here: a request for another idea is
+    not mocked and would fail the read."""
+
+    def given_ideas(
+        self,
+        http_mocker: HttpMocker,
+        request: Callable[[], AhaRequestBuilder],
+        *pages: list[RecordBuilder],
+        total_pages: int | None = None,
+    ) -> None:
+        """`ideas` answers `request` with `pages` (page n asked with `page=n` after the first)."""
+        for number, ideas in enumerate(pages, start=1):
+            page_request = request() if number == 1 else request().with_page(number)
+            response = a_response_of("ideas").with_records(*ideas)
+            http_mocker.get(
+                page_request.build(),
+                response.with_page(number, total_pages or len(pages)).build(),
+            )
+
+    def given_records_of(self, http_mocker: HttpMocker, *idea_ids: str) -> None:
+        """One record of the stream for each idea (`r<idea id>`); none for `ideas` itself."""
+        if self.case.parent is None:
+            return
+        for idea_id in idea_ids:
+            http_mocker.get(self.request(idea_id).build(), self.page(self.record(f"r{idea_id}")))
+
+    def assert_read_the_ideas(self, output: EntrypointOutput, *idea_ids: str) -> None:
+        """The ideas themselves in order, or each idea's record carrying its idea's id."""
+        if self.case.parent is None:
+            assert ids_in_order(output) == list(idea_ids)
+        else:
+            assert record_to_parent(output, self.case.parent.partition_field) == {
+                f"r{idea_id}": idea_id for idea_id in idea_ids
+            }
+        assert not output.errors
+
+    test_given_workflow_status_name_when_read_then_only_ideas_in_it = _selects(_STATUS_NAME)
+    test_given_workflow_status_id_when_read_then_only_ideas_in_it = _selects(_STATUS_ID)
+    test_given_ideas_q_when_read_then_only_ideas_named_with_every_word = _selects(_WORDS)
+    test_given_alias_q_when_read_then_only_ideas_named_with_every_word = _selects(_WORDS_ALIAS)
+
+    @with_http_mocker
+    def test_given_max_ideas_below_page_size_when_read_then_one_page_of_exactly_max_ideas(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        # Aha! reports more pages; none is requested once 3 ideas are read.
+        self.given_ideas(
+            http_mocker,
+            lambda: AhaRequestBuilder.ideas_endpoint().with_per_page(3),
+            [an_idea_with(f"{1001 + n}") for n in range(3)],
+            total_pages=5,
+        )
+        self.given_records_of(http_mocker, "1001", "1002", "1003")
+
+        output = self.read(config=ConfigBuilder().with_max_ideas(3).build())
+
+        self.assert_read_the_ideas(output, "1001", "1002", "1003")
+
+    @with_http_mocker
+    def test_given_max_ideas_250_when_read_then_two_pages_and_exactly_the_first_250_ideas(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        # Page 3 is never asked. Read idea by idea, only ideas 0, 249 and 250 have records (a
+        # `count_field` above 0); 250 is past the limit, so only 0 and 249 are asked.
+        with_records = {"0", "249", "250"}
+
+        def idea(n: int) -> RecordBuilder:
+            if self.case.count_field is None:
+                return an_idea_with(str(n))
+            return an_idea_with(str(n), **{self.case.count_field: int(str(n) in with_records)})
+
+        self.given_ideas(
+            http_mocker,
+            AhaRequestBuilder.ideas_endpoint,
+            [idea(n) for n in range(200)],
+            [idea(n) for n in range(200, 400)],
+            total_pages=3,
+        )
+        self.given_records_of(http_mocker, "0", "249")
+
+        output = self.read(config=ConfigBuilder().with_max_ideas(250).build())
+
+        if self.case.parent is None:
+            self.assert_read_the_ideas(output, *(str(n) for n in range(250)))
+        else:
+            self.assert_read_the_ideas(output, "0", "249")
+
+
+class ZeroCountSkipScenarios(StreamScenarios):
+    """A parent copy of `ideas` that drops the ideas whose `count_field` is 0."""
+
+    @with_http_mocker
+    def test_given_ideas_with_zero_and_nonzero_count_when_read_then_only_nonzero_ones_are_asked(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        # No request is mocked for 1002: asking for its records would fail the read.
+        parent, count_field = self.case.parent, self.case.count_field
+        assert parent is not None
+        assert count_field is not None
+        ideas = (
+            an_idea_with(idea_id, **{count_field: count})
+            for idea_id, count in (("1001", 3), ("1002", 0), ("1003", 1))
+        )
+        http_mocker.get(
+            parent.endpoint().build(),
+            a_response_of("ideas").with_records(*ideas).with_page(1, 1).build(),
+        )
+        http_mocker.get(
+            self.request("1001").build(), self.page(self.record("7001"), self.record("7002"))
+        )
+        http_mocker.get(self.request("1003").build(), self.page(self.record("7003")))
+
+        output = self.read()
+
+        assert record_to_parent(output, parent.partition_field) == {
+            "7001": "1001",
+            "7002": "1001",
+            "7003": "1003",
+        }
+        assert not output.errors
+
+
+class NestedIdeaRemovedScenarios(StreamScenarios):
+    """Votes: the answer nests the voted `idea`; the record keeps its `idea_id` only."""
+
+    @with_http_mocker
+    def test_given_votes_when_read_then_nested_idea_removed_and_idea_id_is_the_voted_ideas(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        # The rows name ideas 58056975 and 58056976; read idea by idea, the partition's id wins.
+        self.given_parents(http_mocker)
+        http_mocker.get(
+            self.request().build(),
+            self.page(
+                self.record("7001").with_field(FieldPath("idea_id"), "58056975"),
+                self.record("7002").with_field(FieldPath("idea_id"), "58056976"),
+            ),
+        )
+
+        output = self.read()
+
+        if self.case.parent is None:
+            expected = {"7001": "58056975", "7002": "58056976"}
+        else:
+            expected = dict.fromkeys(("7001", "7002"), self.case.parent.ids[0])
+        assert record_to_parent(output, "idea_id") == expected
+        assert all("idea" not in message.record.data for message in output.records)
+        assert not output.errors
+
+
+class InvalidJsonRetryScenarios(StreamScenarios):
+    @with_http_mocker
+    def test_given_truncated_json_then_200_when_read_then_retry_and_return_records(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        truncated = '{"' + RECORDS_FIELDS[self.case.name] + '": [{"id": "70'
+        self.assert_retried_then_read(http_mocker, HttpResponse(truncated, 200, JSON_HEADERS))

@@ -12,12 +12,10 @@ from airbyte_cdk.test.mock_http.response_builder import FieldPath
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import an_idea, ideas_response
 from unit_tests.mock_server.stream_scenarios import (
-    CLIENT_SIDE,
-    IDEAS_PARENT,
     ClientSideIncrementalScenarios,
     FanOutScenarios,
     ListStreamScenarios,
-    StreamCase,
+    per_idea_case,
     with_http_mocker,
 )
 
@@ -25,13 +23,8 @@ from unit_tests.mock_server.stream_scenarios import (
 class IdeaInternalCommentsTest(
     ListStreamScenarios, FanOutScenarios, ClientSideIncrementalScenarios, TestCase
 ):
-    case = StreamCase(
-        "idea_internal_comments",
-        AhaRequestBuilder.idea_internal_comments_endpoint,
-        parent=IDEAS_PARENT,
-        incremental=CLIENT_SIDE,
-        global_cursor=True,
-        parent_state=True,
+    case = per_idea_case(
+        "idea_internal_comments", AhaRequestBuilder.idea_internal_comments_endpoint
     )
 
     @with_http_mocker
