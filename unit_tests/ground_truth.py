@@ -26,7 +26,8 @@ ACCOUNT_STREAMS = (
 )
 # Every stream the connector offers, in the manifest's order.
 EVERY_STREAM = (*IDEA_STREAMS, *IDEA_ACTIVITY_STREAMS, *ACCOUNT_STREAMS)
-# Their rows have no `updated_at`: read whole every time.
+# Read whole every sync: their rows have no `updated_at`, or (organizations) one that a new vote
+# does not move.
 FULL_REFRESH_ONLY = ("idea_organizations", "idea_users", "idea_categories", "idea_portals")
 
 # Every setting of the spec.
