@@ -335,7 +335,8 @@ def test_429_storm_is_absorbed_by_waiting_at_least_retry_after_before_each_retry
         print(f"429s: {len(gaps)}, gaps to the retry of the same URL (s): {gaps}; {seconds:.1f} s")
         assert len(gaps) == 6
         assert min(gaps) >= retry_after
-        assert seconds < 45, "the storm stalled the read well beyond what Retry-After asked"
+        # A client budget that read a 429 as "no calls left" would stall for its 60-s window.
+        assert max(gaps) < 30, "the storm stalled the read well beyond what Retry-After asked"
         destination: dict[str, dict[str, dict[str, Any]]] = {}
         upsert(destination, {s: list(by_id(result.records(s)).values()) for s in IDEA_STREAMS})
         assert_destination_equals_truth(destination, emulator, IDEA_STREAMS)
