@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -66,6 +66,29 @@ def response_json(response: Any) -> Any:
         body = {}
     kept[_DECODED_BODY] = body
     return body
+
+
+@dataclass
+class SharedJsonDecoder(JsonDecoder):
+    """The retriever's `JsonDecoder`, reading the body the error handler already decoded.
+
+    The paginator decodes each page again to evaluate `stop_condition` and `cursor_value`. This
+    decoder yields what `JsonDecoder` yields (the object; a list's items; `{}` when the body is
+    empty, `null` or not JSON) from `response_json`, so every page is decoded once in all. It
+    subclasses `JsonDecoder` because the CDK accepts only JSON decoders for pagination.
+    """
+
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__init__(parameters)
+
+    def decode(self, response: Any) -> Any:
+        body = response_json(response)
+        if isinstance(body, list):
+            yield from body or [{}]
+        else:
+            yield {} if body is None else body
 
 
 def positive_int_or_none(value: Any) -> int | None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.extractors import dpath_extractor
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
@@ -578,9 +579,11 @@ def test_each_body_is_decoded_once_by_the_handler_and_the_extractor(
     monkeypatch.setattr(dpath_extractor.dpath, "get", no_dpath)
     resolution = _base_handler().interpret_response(response)
     records = list(extractor.extract_records(response))
+    [page] = components.SharedJsonDecoder(parameters={}).decode(response)  # the paginator's
 
     assert resolution.response_action == ResponseAction.SUCCESS
     assert [r["id"] for r in records] == ["1", "2"]
+    assert page["ideas"] == records
     assert response.decoded == 1
 
 
@@ -634,3 +637,49 @@ def test_response_json_is_empty_for_a_body_that_is_not_json() -> None:
     response._content = b"<html>"
 
     assert response_json(response) == {}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"ideas": [], "pagination": {"current_page": 1}}', id="object"),
+        pytest.param(b'[{"id": "1"}, {"id": "2"}]', id="list"),
+        pytest.param(b"[]", id="empty_list"),
+        pytest.param(b"null", id="null"),
+        pytest.param(b"0", id="zero"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"<html>", id="not_json"),
+    ],
+)
+def test_shared_json_decoder_yields_what_json_decoder_yields(body: bytes) -> None:
+    def response() -> requests.Response:
+        built = _ideas_response([])
+        built._content = body
+        return built
+
+    shared = list(components.SharedJsonDecoder(parameters={}).decode(response()))
+    expected = list(JsonDecoder(parameters={}).decode(response()))
+
+    # The paginator reads the first item. On a body it cannot parse, JsonDecoder yields `{}`
+    # twice (once from its `except`, once as "nothing yielded"); one is enough.
+    assert shared[0] == expected[0]
+    assert shared == (expected if body.startswith((b"[", b"{", b"0")) else [{}])
+    assert components.SharedJsonDecoder(parameters={}).is_stream_response() is False
+
+
+def test_every_retriever_uses_the_shared_decoder() -> None:
+    manifest = SourceAha(config=_CONFIG).resolved_manifest
+
+    def retrievers(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("type") == "SimpleRetriever":
+                yield node
+            for value in node.values():
+                yield from retrievers(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from retrievers(value)
+
+    found = list(retrievers(manifest))
+    assert found
+    assert {r["decoder"]["class_name"].rsplit(".", 1)[-1] for r in found} == {"SharedJsonDecoder"}
