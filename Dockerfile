@@ -58,8 +58,11 @@ RUN if ! id -u airbyte >/dev/null 2>&1; then \
  && mkdir -p /airbyte/integration_code \
  && chown airbyte /airbyte/integration_code
 COPY --from=builder /opt/venv /opt/venv
+# MALLOC_ARENA_MAX=2: glibc keeps 2 malloc arenas instead of 8 per CPU for the worker threads;
+# measured by `make bench`, peak RSS about 10% lower at 2,000 and at 20,000 ideas, same CPU time.
 ENV PATH="/opt/venv/bin:${PATH}" \
-    PYTHONUNBUFFERED=1
+    PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /airbyte/integration_code
 USER airbyte
 

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
+from airbyte_cdk.sources.declarative.extractors import dpath_extractor
+from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     CustomErrorHandler as CustomErrorHandlerModel,
 )
@@ -21,8 +24,10 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Resp
 
 from source_aha import SourceAha, components
 from source_aha.components import (
+    INCOMPLETE_BODY_MESSAGE,
     IdeaFilter,
     MaxIdeasExtractor,
+    OutageAwareErrorHandler,
     PerIdeaToAccountWideState,
     PlanFeatureErrorHandler,
     RowCheckingExtractor,
@@ -30,6 +35,7 @@ from source_aha.components import (
     page_number,
     page_size,
     positive_int_or_none,
+    response_json,
     workflow_status_matches,
 )
 
@@ -567,3 +573,255 @@ def test_max_ideas_counts_only_rows_that_are_records() -> None:
     page = _page([{"id": "1"}, None, {"id": "2"}, {"id": "3"}], page=1)
 
     assert [r["id"] for r in extractor.extract_records(page)] == ["1", "2"]
+
+
+# The body checks of OutageAwareErrorHandler (formerly two `predicate` response filters) and the
+# single decoding of each body shared with the extractor.
+_NOT_AHA = (
+    "The server at https://company.aha.io/api/v1/features did not answer like Aha!'s API (no "
+    "JSON). Check `subdomain` (and `base_url`, if set)."
+)
+
+
+@pytest.fixture(autouse=False)
+def no_outage() -> Any:
+    components._OUTAGE.clear()
+    yield
+    components._OUTAGE.clear()
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        pytest.param(
+            _a_response(200, b"<html></html>", "text/html"),
+            (ResponseAction.FAIL, FailureType.config_error, _NOT_AHA),
+            id="html_200_names_subdomain_and_base_url",
+        ),
+        pytest.param(
+            _a_response(200, b'{"features": []}', ""),
+            (ResponseAction.FAIL, FailureType.config_error, _NOT_AHA),
+            id="no_content_type",
+        ),
+        pytest.param(
+            _a_response(404, b"<html>Not found</html>", "text/html"),
+            (ResponseAction.FAIL, FailureType.config_error, _NOT_AHA),
+            id="html_404_is_not_aha",
+        ),
+        pytest.param(
+            _a_response(404, b'{"error": "Record not found."}'),
+            (ResponseAction.IGNORE, FailureType.system_error, None),
+            id="json_404_skipped",
+        ),
+        pytest.param(
+            _a_response(404, b'{"error": "Rec'),
+            (ResponseAction.IGNORE, FailureType.system_error, None),
+            id="truncated_json_404_still_skipped",
+        ),
+        pytest.param(
+            _a_response(200, b'{"features": [{"id'),
+            (ResponseAction.RETRY, FailureType.system_error, INCOMPLETE_BODY_MESSAGE),
+            id="truncated_json_retried",
+        ),
+        pytest.param(
+            _a_response(200, b"{}"),
+            (ResponseAction.RETRY, FailureType.system_error, INCOMPLETE_BODY_MESSAGE),
+            id="empty_object_retried",
+        ),
+        pytest.param(
+            _a_response(400, b""),
+            (ResponseAction.RETRY, FailureType.system_error, INCOMPLETE_BODY_MESSAGE),
+            id="empty_400_retried_with_the_cdk_failure_type",
+        ),
+        pytest.param(
+            _a_response(500, b"<html>oops</html>", "text/html"),
+            (ResponseAction.RETRY, FailureType.transient_error, None),
+            id="html_500_is_a_server_error_first",
+        ),
+        pytest.param(
+            _a_response(401, b"<html>login</html>", "text/html"),
+            (ResponseAction.FAIL, FailureType.config_error, None),
+            id="html_401_is_a_key_error_first",
+        ),
+        pytest.param(
+            _a_response(200, b'{"features": []}', "APPLICATION/JSON"),
+            (ResponseAction.SUCCESS, None, None),
+            id="json_200",
+        ),
+    ],
+)
+def test_error_handler_checks_that_every_other_answer_is_decodable_json(
+    response: requests.Response,
+    expected: tuple[ResponseAction, FailureType | None, str | None],
+    no_outage: None,
+) -> None:
+    resolution = _base_handler().interpret_response(response)
+
+    action, failure_type, message = expected
+    assert (resolution.response_action, resolution.failure_type) == (action, failure_type)
+    if message is not None:
+        assert resolution.error_message == message
+
+
+def test_error_handler_url_in_the_message_has_no_query_or_credentials(no_outage: None) -> None:
+    response = _a_response(200, b"<html></html>", "text/html")
+    response.url = "https://user:secret@company.aha.io/api/v1/features?page=2&token=abc"
+
+    message = _base_handler().interpret_response(response).error_message or ""
+
+    assert "https://company.aha.io/api/v1/features did not answer" in message
+    assert "secret" not in message
+    assert "token" not in message
+
+
+def test_manifest_has_no_predicate_filters_left() -> None:
+    # Each predicate filter decodes the body and renders a template for every response.
+    handler = _base_handler()
+    assert isinstance(handler, OutageAwareErrorHandler)
+    filters = handler.response_filters or []
+    assert len(filters) == 5
+    assert [f.predicate.condition for f in filters if f.predicate] == [""] * 5
+
+
+class _CountingResponse(requests.Response):
+    decoded = 0
+
+    def json(self, **kwargs: Any) -> Any:
+        self.decoded += 1
+        return super().json(**kwargs)
+
+
+def _built_ideas_extractor() -> RowCheckingExtractor:
+    from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+        CustomRecordExtractor as CustomRecordExtractorModel,
+    )
+
+    definition = _definitions()["ideas"]["retriever"]["record_selector"]["extractor"]
+    definition["$parameters"] = {"data_field": "ideas"}
+    built = ModelToComponentFactory().create_component(
+        CustomRecordExtractorModel, definition, _CONFIG
+    )
+    assert isinstance(built, MaxIdeasExtractor)
+    return built
+
+
+def test_each_body_is_decoded_once_by_the_handler_and_the_extractor(
+    no_outage: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    response = _CountingResponse()
+    response.status_code = 200
+    response._content = json.dumps({"ideas": [{"id": "1"}, {"id": "2"}]}).encode()
+    response.headers["Content-Type"] = "application/json"
+    response.request = requests.Request("GET", f"{_IDEAS_URL}?per_page=200").prepare()
+    extractor = _built_ideas_extractor()
+
+    def no_dpath(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("dpath walks the whole page; plain keys are indexed directly")
+
+    monkeypatch.setattr(dpath_extractor.dpath, "get", no_dpath)
+    resolution = _base_handler().interpret_response(response)
+    records = list(extractor.extract_records(response))
+    [page] = components.SharedJsonDecoder(parameters={}).decode(response)  # the paginator's
+
+    assert resolution.response_action == ResponseAction.SUCCESS
+    assert [r["id"] for r in records] == ["1", "2"]
+    assert page["ideas"] == records
+    assert response.decoded == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"ideas": [{"id": "1"}, {"id": "2", "tags": ["a"]}]}', id="rows"),
+        pytest.param(b'{"ideas": []}', id="no_rows"),
+        pytest.param(b'{"ideas": {"id": "3"}}', id="one_object"),
+        pytest.param(b'{"ideas": null}', id="null"),
+        pytest.param(b'{"other": [{"id": "4"}]}', id="other_key"),
+        pytest.param(b"{}", id="empty_object"),
+        pytest.param(b'[{"ideas": [{"id": "5"}]}, {"ideas": [{"id": "6"}]}]', id="top_list"),
+        pytest.param(b'{"ideas', id="truncated"),
+        pytest.param(b'{"ideas": [{"id": "7", "n": NaN}]}', id="nan"),
+    ],
+)
+@pytest.mark.parametrize("field_path", [["ideas"], ["{{ parameters.data_field }}"], ["*"], []])
+def test_row_extraction_equals_dpath_extractor(body: bytes, field_path: list[str]) -> None:
+    def response() -> requests.Response:
+        built = _ideas_response([])
+        built._content = body
+        return built
+
+    parameters = {"data_field": "ideas"}
+    dpath_rows = list(
+        DpathExtractor(field_path=field_path, config={}, parameters=parameters).extract_records(
+            response()
+        )
+    )
+    ours = RowCheckingExtractor(field_path=field_path, config={}, parameters=parameters)
+
+    assert list(ours._rows(response())) == dpath_rows
+
+
+def test_ids_beyond_64_bits_are_kept_exact() -> None:
+    # The CDK's orjson decoder turned integers above 2**64 into floats; one decoding with the
+    # standard library keeps them exact.
+    response = _ideas_response([])
+    response._content = b'{"ideas": [{"id": "1", "n": 123456789012345678901234567890}]}'
+
+    [record] = RowCheckingExtractor(field_path=["ideas"], config={}, parameters={}).extract_records(
+        response
+    )
+
+    assert record["n"] == 123456789012345678901234567890
+
+
+def test_response_json_is_empty_for_a_body_that_is_not_json() -> None:
+    response = _ideas_response([])
+    response._content = b"<html>"
+
+    assert response_json(response) == {}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"ideas": [], "pagination": {"current_page": 1}}', id="object"),
+        pytest.param(b'[{"id": "1"}, {"id": "2"}]', id="list"),
+        pytest.param(b"[]", id="empty_list"),
+        pytest.param(b"null", id="null"),
+        pytest.param(b"0", id="zero"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"<html>", id="not_json"),
+    ],
+)
+def test_shared_json_decoder_yields_what_json_decoder_yields(body: bytes) -> None:
+    def response() -> requests.Response:
+        built = _ideas_response([])
+        built._content = body
+        return built
+
+    shared = list(components.SharedJsonDecoder(parameters={}).decode(response()))
+    expected = list(JsonDecoder(parameters={}).decode(response()))
+
+    # The paginator reads the first item. On a body it cannot parse, JsonDecoder yields `{}`
+    # twice (once from its `except`, once as "nothing yielded"); one is enough.
+    assert shared[0] == expected[0]
+    assert shared == (expected if body.startswith((b"[", b"{", b"0")) else [{}])
+    assert components.SharedJsonDecoder(parameters={}).is_stream_response() is False
+
+
+def test_every_retriever_uses_the_shared_decoder() -> None:
+    manifest = SourceAha(config=_CONFIG).resolved_manifest
+
+    def retrievers(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("type") == "SimpleRetriever":
+                yield node
+            for value in node.values():
+                yield from retrievers(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from retrievers(value)
+
+    found = list(retrievers(manifest))
+    assert found
+    assert {r["decoder"]["class_name"].rsplit(".", 1)[-1] for r in found} == {"SharedJsonDecoder"}
