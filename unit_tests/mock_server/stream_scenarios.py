@@ -51,10 +51,12 @@ from unit_tests.mock_server.request_builder import AhaRequestBuilder, aha_timest
 from unit_tests.mock_server.response_builder import (
     JSON_HEADERS,
     RECORDS_FIELDS,
+    a_product,
     a_record_of,
     a_response_of,
     a_response_with_status,
     aha_datetime,
+    products_response,
 )
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -91,6 +93,26 @@ IDEAS_IN_STATUS_PARENT = Parent(
 PRODUCTS_PARENT = Parent(
     "products", "product_id", AhaRequestBuilder.all_products_endpoint, ("130841236", "131108696")
 )
+
+
+def mock_an_old_and_a_recent_product(http_mocker: HttpMocker) -> tuple[str, str]:
+    """Serves `PRODUCTS_PARENT`'s two products, one updated in 2022 and one in 2024 (either
+    side of a 2024-01-01 `start_date`), and returns their ids, oldest first."""
+    old, recent = PRODUCTS_PARENT.ids
+    http_mocker.get(
+        AhaRequestBuilder.all_products_endpoint().build(),
+        products_response()
+        .with_records(
+            a_product()
+            .with_id(old)
+            .with_cursor(aha_datetime(datetime(2022, 3, 1, tzinfo=timezone.utc))),
+            a_product()
+            .with_id(recent)
+            .with_cursor(aha_datetime(datetime(2024, 5, 1, tzinfo=timezone.utc))),
+        )
+        .build(),
+    )
+    return old, recent
 
 
 @dataclass(frozen=True)

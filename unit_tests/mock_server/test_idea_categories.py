@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from unittest import TestCase
 
 from airbyte_cdk.test.mock_http import HttpMocker
 
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
-from unit_tests.mock_server.response_builder import a_product, aha_datetime, products_response
 from unit_tests.mock_server.stream_scenarios import (
     PRODUCTS_PARENT,
     FanOutScenarios,
     FullRefreshOnlyScenarios,
     ListStreamScenarios,
     StreamCase,
+    mock_an_old_and_a_recent_product,
     with_http_mocker,
 )
 
@@ -43,20 +42,7 @@ class IdeaCategoriesTest(ListStreamScenarios, FanOutScenarios, FullRefreshOnlySc
     def test_given_start_date_when_read_then_categories_of_every_product(
         self, http_mocker: HttpMocker
     ) -> None:
-        old, recent = "130841236", "131108696"
-        http_mocker.get(
-            AhaRequestBuilder.all_products_endpoint().build(),
-            products_response()
-            .with_records(
-                a_product()
-                .with_id(old)
-                .with_cursor(aha_datetime(datetime(2022, 3, 1, tzinfo=timezone.utc))),
-                a_product()
-                .with_id(recent)
-                .with_cursor(aha_datetime(datetime(2024, 5, 1, tzinfo=timezone.utc))),
-            )
-            .build(),
-        )
+        old, recent = mock_an_old_and_a_recent_product(http_mocker)
         for product_id, category_id in ((old, "7001"), (recent, "7002")):
             http_mocker.get(self.request(product_id).build(), self.page(self.record(category_id)))
 

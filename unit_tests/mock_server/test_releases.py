@@ -11,10 +11,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import (
-    a_product,
     a_response_with_status,
-    aha_datetime,
-    products_response,
 )
 from unit_tests.mock_server.stream_scenarios import (
     PRODUCTS_PARENT,
@@ -24,6 +21,7 @@ from unit_tests.mock_server.stream_scenarios import (
     PlanFeatureScenarios,
     ServerSideIncrementalScenarios,
     StreamCase,
+    mock_an_old_and_a_recent_product,
     record_ids,
     warnings,
     with_http_mocker,
@@ -68,20 +66,7 @@ class ReleasesTest(
     def test_given_start_date_when_read_then_releases_of_every_product_since_start_date(
         self, http_mocker: HttpMocker
     ) -> None:
-        old, recent = PRODUCTS_PARENT.ids
-        http_mocker.get(
-            AhaRequestBuilder.all_products_endpoint().build(),
-            products_response()
-            .with_records(
-                a_product()
-                .with_id(old)
-                .with_cursor(aha_datetime(datetime(2022, 3, 1, tzinfo=timezone.utc))),
-                a_product()
-                .with_id(recent)
-                .with_cursor(aha_datetime(datetime(2024, 5, 1, tzinfo=timezone.utc))),
-            )
-            .build(),
-        )
+        old, recent = mock_an_old_and_a_recent_product(http_mocker)
         for product_id, release_id in ((old, "7001"), (recent, "7002")):
             http_mocker.get(
                 self.request(product_id).with_updated_since(_A_START_DATE).build(),
