@@ -334,19 +334,11 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__post_init__(parameters)
-        filters = self.response_filters or []
-        self._error_statuses = {
-            code
-            for f in filters
-            if f.action != ResponseAction.IGNORE
-            for code in f.http_codes or ()
-        }
-        self._ignored_statuses = {
-            code
-            for f in filters
-            if f.action == ResponseAction.IGNORE
-            for code in f.http_codes or ()
-        }
+        self._error_statuses: set[int] = set()
+        self._ignored_statuses: set[int] = set()
+        for f in self.response_filters or []:
+            ignored = f.action == ResponseAction.IGNORE
+            (self._ignored_statuses if ignored else self._error_statuses).update(f.http_codes or ())
 
     def check_body(self, response_or_exception: Any) -> ErrorResolution | None:
         """FAIL for an answer that is not JSON, RETRY for an undecodable one, else None."""
@@ -369,10 +361,14 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
             error_message=INCOMPLETE_BODY_MESSAGE,
         )
 
-    def interpret_response(self, response_or_exception: Any) -> ErrorResolution:
-        resolution = self.check_body(response_or_exception) or super().interpret_response(
+    def resolve(self, response_or_exception: Any) -> ErrorResolution:
+        """What one answer means on its own, before the outage bookkeeping."""
+        return self.check_body(response_or_exception) or super().interpret_response(
             response_or_exception
         )
+
+    def interpret_response(self, response_or_exception: Any) -> ErrorResolution:
+        resolution = self.resolve(response_or_exception)
         action = resolution.response_action
         now = time.monotonic()
         with _OUTAGE_LOCK:
@@ -410,7 +406,7 @@ class PlanFeatureErrorHandler(OutageAwareErrorHandler):
     "nothing to read here", not a broken configuration, so the sync goes on without them. An
     `HttpResponseFilter` with `IGNORE` would skip the page but only log at INFO; this handler
     logs a WARN naming the plan feature, once per stream. Every other response is handled
-    exactly as the `DefaultErrorHandler` it extends.
+    exactly as the `OutageAwareErrorHandler` it extends.
 
     Attributes:
         plan_feature: the Aha! plan feature the stream needs, named in the warning.
@@ -423,8 +419,9 @@ class PlanFeatureErrorHandler(OutageAwareErrorHandler):
         self._stream = parameters.get("name") or parameters.get("resource") or "this stream"
         self._warned = False
 
-    def interpret_response(self, response_or_exception: Any) -> ErrorResolution:
-        # A response, or the exception a request raised (which has no status code).
+    def resolve(self, response_or_exception: Any) -> ErrorResolution:
+        # A response, or the exception a request raised (which has no status code). The 403 is
+        # an answer, so it ends an outage like any other ignored answer.
         if getattr(response_or_exception, "status_code", None) == 403:
             message = (
                 f"Skipping {self._stream}: Aha! answered 403 Forbidden, so this account's "
@@ -439,4 +436,4 @@ class PlanFeatureErrorHandler(OutageAwareErrorHandler):
                 failure_type=FailureType.config_error,
                 error_message=message,
             )
-        return super().interpret_response(response_or_exception)
+        return super().resolve(response_or_exception)

@@ -502,6 +502,18 @@ def test_an_answer_in_between_ends_the_outage(clock: _Clock, answer) -> None:
     assert handler.interpret_response(_a_response(503)).response_action == ResponseAction.RETRY
 
 
+def test_a_plan_feature_403_ends_the_outage_like_any_ignored_answer(clock: _Clock) -> None:
+    base, plan_handler = _base_handler(), _plan_feature_handler()
+    base.interpret_response(_a_response(503))
+    clock.now += 50
+    assert plan_handler.interpret_response(_a_response(403)).response_action == (
+        ResponseAction.IGNORE
+    )
+    clock.now += 50
+
+    assert base.interpret_response(_a_response(503)).response_action == ResponseAction.RETRY
+
+
 def test_a_cached_success_or_a_429_does_not_end_or_start_an_outage(clock: _Clock) -> None:
     handler = _base_handler()
     rate_limited = _a_response(429, headers={"Retry-After": "1"})
