@@ -94,6 +94,13 @@ def test_given_pyproject_then_documentation_url_is_the_metadata_documentation_ur
     assert metadata["documentationUrl"] == project_urls["Documentation"]
 
 
+def test_given_manifest_then_spec_documentation_url_is_the_project_documentation_url(
+    project_urls,
+):
+    manifest = yaml.safe_load((_ROOT / "manifest.yaml").read_text(encoding="utf-8"))
+    assert manifest["spec"]["documentation_url"] == project_urls["Documentation"]
+
+
 def test_given_pyproject_then_documentation_url_is_a_page_of_the_project_homepage(project_urls):
     assert project_urls["Homepage"].startswith("https://")
     assert project_urls["Documentation"].startswith(project_urls["Homepage"].rstrip("/") + "/")
