@@ -25,7 +25,7 @@ from integration_tests.connector import (
     run_read_until,
     run_source,
 )
-from unit_tests.ground_truth import SPEC_KEYS
+from testkit.streams import SPEC_KEYS
 
 IDEAS = "GET /api/v1/ideas"
 ACCOUNT_VOTES = "GET /api/v1/ideas/endorsements"

@@ -11,36 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
 
 from integration_tests.aha_emulator import AhaEmulator
-from integration_tests.conftest import ROOT, emulator_config
+from integration_tests.conftest import emulator_config
 from integration_tests.connector import configured_catalog, run_source
 from integration_tests.test_end_to_end import assert_same_records, by_id, project
-from unit_tests.ground_truth import EVERY_STREAM, FULL_REFRESH_ONLY, IDEA_STREAMS
+from testkit.resources import of_stream, streams_needing
+from testkit.streams import EVERY_STREAM, FULL_REFRESH_ONLY, IDEA_STREAMS
 
-MANIFEST = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))
 # Read incrementally: every stream beyond the three idea streams but those read whole.
 INCREMENTAL = tuple(s for s in EVERY_STREAM if s not in IDEA_STREAMS + FULL_REFRESH_ONLY)
 MORE_STREAMS = INCREMENTAL + FULL_REFRESH_ONLY
-ROADMAPS = ("features", "releases", "epics", "initiatives", "goals")
+ROADMAPS = streams_needing("Aha! Roadmaps")
 
 
 def requested_fields(stream: str) -> list[str] | None:
     """The `fields=` the manifest sends for `stream`, if any."""
-    requester = MANIFEST["definitions"][stream].get("retriever", {}).get("requester", {})
-    fields = requester.get("request_parameters", {}).get("fields")
-    return fields.split(",") if fields else None
-
-
-def catalog(streams: tuple[str, ...]) -> dict[str, Any]:
-    """Incremental where offered, full refresh for the streams without a cursor."""
-    result = configured_catalog(streams)
-    for entry in result["streams"]:
-        if entry["stream"]["name"] in FULL_REFRESH_ONLY:
-            entry.update(sync_mode="full_refresh", destination_sync_mode="overwrite")
-            entry.pop("cursor_field")
-    return result
+    return of_stream(stream).fields or None
 
 
 def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
@@ -93,7 +80,7 @@ def read(tmp_path, emulator: AhaEmulator, streams=MORE_STREAMS, name="read", sta
         "read",
         tmp_path / name,
         config=emulator_config(emulator),
-        catalog=catalog(streams),
+        catalog=configured_catalog(streams),  # incremental where offered
         state=state,
     )
     assert run.returncode == 0, run.stderr[-2000:]
