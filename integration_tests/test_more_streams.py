@@ -33,20 +33,16 @@ def requested_fields(stream: str) -> list[str] | None:
 def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
     """Each stream's records as the connector should emit them, keyed by id."""
     workspace = emulator.workspace
+    # A stream's rows are the emulator's accessor of the same name, projected on its `fields=`,
+    # except for these, and for the streams set apart below.
     sources: dict[str, Callable[[], list[dict[str, Any]]]] = {
         "idea_votes": workspace.votes,
-        "idea_organizations": workspace.idea_organizations,
-        "idea_users": workspace.idea_users,
-        "idea_portals": workspace.idea_portals,
         "products": lambda: workspace.products(full=True),
-        "features": workspace.features,
-        "epics": workspace.epics,
-        "initiatives": workspace.initiatives,
-        "goals": workspace.goals,
-        "users": workspace.users,
     }
+    set_apart = ("releases", "idea_categories", "idea_internal_comments")
     expected: dict[str, dict[str, dict[str, Any]]] = {}
-    for stream, rows in sources.items():
+    for stream in (s for s in MORE_STREAMS if s not in set_apart):
+        rows = sources.get(stream) or getattr(workspace, stream)
         fields = requested_fields(stream)
         expected[stream] = {r["id"]: project(r, fields) if fields else r for r in rows()}
     # Aha!'s account-wide vote list leaves out `description` and `custom_fields` (aha-api.md 5.2).
