@@ -30,6 +30,11 @@ def requested_fields(stream: str) -> list[str] | None:
     return of_stream(stream).fields or None
 
 
+def catalog(streams: tuple[str, ...]) -> dict[str, Any]:
+    """Incremental where offered, full refresh for the streams without a cursor."""
+    return configured_catalog(streams)
+
+
 def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
     """Each stream's records as the connector should emit them, keyed by id."""
     workspace = emulator.workspace
@@ -76,7 +81,7 @@ def read(tmp_path, emulator: AhaEmulator, streams=MORE_STREAMS, name="read", sta
         "read",
         tmp_path / name,
         config=emulator_config(emulator),
-        catalog=configured_catalog(streams),  # incremental where offered
+        catalog=catalog(streams),
         state=state,
     )
     assert run.returncode == 0, run.stderr[-2000:]
