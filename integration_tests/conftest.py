@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from integration_tests.aha_emulator import AhaEmulator
+from testkit.resources import of_stream
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE_CONFIG = ROOT / "secrets" / "config.json"
@@ -36,10 +36,7 @@ def emulator_config(emulator: AhaEmulator, **overrides: Any) -> dict[str, Any]:
 
 def manifest_request_fields(stream: str) -> list[str]:
     """The `fields=` list the manifest asks Aha! for, so ground truth is projected the same way."""
-    manifest = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))
-    definition = manifest["definitions"][stream]
-    fields: str = definition["retriever"]["requester"]["request_parameters"]["fields"]
-    return fields.split(",")
+    return of_stream(stream).fields
 
 
 @pytest.fixture

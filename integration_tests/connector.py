@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Re-exported: the integration tests take the stream lists from here.
-from unit_tests.ground_truth import EVERY_STREAM as EVERY_STREAM
-from unit_tests.ground_truth import IDEA_STREAMS as IDEA_STREAMS
+# Re-exported: the integration tests take the stream lists and catalogs from here.
+from testkit.catalog import configured_catalog as configured_catalog
+from testkit.streams import EVERY_STREAM as EVERY_STREAM
+from testkit.streams import IDEA_STREAMS as IDEA_STREAMS
 
 EXECUTABLE = str(Path(sys.executable).with_name("source-aha"))
 TIMEOUT_SECONDS = 600
@@ -75,33 +76,6 @@ def latest_states(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
             state = message["state"]
             latest[state["stream"]["stream_descriptor"]["name"]] = state
     return list(latest.values())
-
-
-def configured_catalog(
-    streams: Sequence[str] = IDEA_STREAMS, sync_mode: str = "incremental"
-) -> dict[str, Any]:
-    """A configured catalog in the shape Airbyte sends, with the cursor and key set."""
-    return {
-        "streams": [
-            {
-                "stream": {
-                    "name": name,
-                    "json_schema": {},
-                    "supported_sync_modes": ["full_refresh", "incremental"],
-                    "source_defined_cursor": True,
-                    "default_cursor_field": ["updated_at"],
-                    "source_defined_primary_key": [["id"]],
-                },
-                "sync_mode": sync_mode,
-                "cursor_field": ["updated_at"],
-                "destination_sync_mode": "append_dedup"
-                if sync_mode == "incremental"
-                else "overwrite",
-                "primary_key": [["id"]],
-            }
-            for name in streams
-        ]
-    }
 
 
 def _parse(stdout: str) -> list[dict[str, Any]]:

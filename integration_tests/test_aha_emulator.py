@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from integration_tests.aha_emulator import AhaEmulator, Faults, Workspace
-from unit_tests.ground_truth import ACCOUNT_STREAMS
+from testkit.streams import ACCOUNT_STREAMS
 
 _KEY = "test-api-key"
 _AUTH = {"Authorization": f"Bearer {_KEY}"}

@@ -25,7 +25,7 @@ from integration_tests.connector import (
     run_read_until,
     run_source,
 )
-from unit_tests.ground_truth import SPEC_KEYS
+from testkit.streams import EVERY_STREAM, SPEC_KEYS
 
 IDEAS = "GET /api/v1/ideas"
 ACCOUNT_VOTES = "GET /api/v1/ideas/endorsements"
@@ -194,7 +194,7 @@ def test_check_with_an_invalid_subdomain_fails_before_any_request(tmp_path, emul
 def test_discover_lists_the_three_idea_streams_incremental_keyed_by_id(tmp_path, emulator, filters):
     run = run_source("discover", tmp_path, config=emulator_config(emulator, **filters))
     streams = {s["name"]: s for s in run.catalog["streams"]}
-    assert len(streams) == 16
+    assert list(streams) == list(EVERY_STREAM)
     for stream in (streams[name] for name in IDEA_STREAMS):
         assert stream["source_defined_primary_key"] == [["id"]]
         assert stream["default_cursor_field"] == ["updated_at"]
@@ -324,7 +324,7 @@ def test_abnormal_state_from_the_future_reads_nothing(tmp_path, emulator):
 def test_shipped_configured_catalog_reads_every_stream(tmp_path, emulator):
     catalog = json.loads((ROOT / "integration_tests" / "configured_catalog.json").read_text())
     run = read(tmp_path, emulator_config(emulator), catalog=catalog)
-    assert len(catalog["streams"]) == 16
+    assert [entry["stream"]["name"] for entry in catalog["streams"]] == list(EVERY_STREAM)
     assert set(run.record_counts()) == {entry["stream"]["name"] for entry in catalog["streams"]}
 
 

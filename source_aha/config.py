@@ -53,9 +53,10 @@ def connection_specification() -> Mapping[str, Any]:
 
 
 def stream_names() -> set[str]:
-    """The names of the streams the manifest defines (each stream definition has a `name`)."""
+    """The names of the streams the manifest defines (each in its `$parameters.name`)."""
     definitions: Mapping[str, Any] = _manifest()["definitions"]
-    return {d["name"] for d in definitions.values() if isinstance(d, Mapping) and "name" in d}
+    parameters = (d.get("$parameters", {}) for d in definitions.values())
+    return {p["name"] for p in parameters if "name" in p}
 
 
 def cursor_formats() -> list[str]:

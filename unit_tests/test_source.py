@@ -9,13 +9,13 @@ from unittest import TestCase
 
 import freezegun
 import pytest
-from airbyte_cdk.models import Status, SyncMode
+from airbyte_cdk.models import Status
 from airbyte_cdk.test.entrypoint_wrapper import discover
 from airbyte_cdk.test.mock_http import HttpMocker
 
 from source_aha import SourceAha
+from testkit.streams import PROMISES, SPEC_KEYS
 from unit_tests.conftest import get_source
-from unit_tests.ground_truth import EVERY_STREAM, FULL_REFRESH_ONLY, SPEC_KEYS
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import (
@@ -51,26 +51,24 @@ def test_spec_lists_every_setting_and_hides_the_api_key() -> None:
         pytest.param(ConfigBuilder().with_max_ideas(10).build(), id="max_ideas"),
     ],
 )
-def test_given_config_when_discover_then_sixteen_streams_keyed_on_id(
+def test_given_config_when_discover_then_every_promised_stream_with_its_modes_cursor_and_key(
     config: dict[str, Any],
 ) -> None:
     output = discover(get_source(config), config)
 
     streams = {stream.name: stream for stream in output.catalog.catalog.streams}
-    assert list(streams) == list(EVERY_STREAM)
-    for stream in streams.values():
-        assert stream.source_defined_primary_key == [["id"]], stream.name
-        if stream.name in FULL_REFRESH_ONLY:
-            assert stream.supported_sync_modes == [SyncMode.full_refresh], stream.name
-            assert not stream.default_cursor_field, stream.name
-            assert not stream.source_defined_cursor, stream.name
+    assert list(streams) == list(PROMISES)
+    for name, stream in streams.items():
+        promise = PROMISES[name]
+        assert stream.source_defined_primary_key == [[key] for key in promise.primary_key], name
+        modes = sorted(mode.value for mode in stream.supported_sync_modes)
+        assert modes == sorted(promise.sync_modes), name
+        if promise.cursor is None:
+            assert not stream.default_cursor_field, name
+            assert not stream.source_defined_cursor, name
         else:
-            assert stream.default_cursor_field == ["updated_at"], stream.name
-            assert stream.source_defined_cursor is True, stream.name
-            assert set(stream.supported_sync_modes) == {
-                SyncMode.full_refresh,
-                SyncMode.incremental,
-            }, stream.name
+            assert stream.default_cursor_field == [promise.cursor], name
+            assert stream.source_defined_cursor is True, name
 
 
 @freezegun.freeze_time(_NOW.isoformat())

@@ -21,27 +21,13 @@ from airbyte_cdk.test.mock_http.response_builder import (
     find_template,
 )
 
+from testkit.resources import of_stream
+from testkit.streams import EVERY_STREAM
+
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 # Template (a file in `resource/http/response/`, named after the stream) -> the envelope key.
-RECORDS_FIELDS = {
-    "ideas": "ideas",
-    "idea_proxy_votes": "idea_endorsements",
-    "idea_comments": "idea_comments",
-    "idea_votes": "idea_endorsements",
-    "idea_internal_comments": "comments",
-    "idea_organizations": "idea_organizations",
-    "idea_users": "idea_users",
-    "idea_categories": "idea_categories",
-    "idea_portals": "idea_portals",
-    "products": "products",
-    "features": "features",
-    "releases": "releases",
-    "epics": "epics",
-    "initiatives": "initiatives",
-    "goals": "goals",
-    "users": "users",
-}
+RECORDS_FIELDS = {stream: of_stream(stream).data_field for stream in EVERY_STREAM}
 
 
 def aha_datetime(moment: datetime) -> str:
@@ -120,27 +106,27 @@ def products_response() -> AhaResponseBuilder:
 
 
 def an_idea() -> RecordBuilder:
-    return _a_record("ideas", "ideas")
+    return a_record_of("ideas")
 
 
 def a_proxy_vote() -> RecordBuilder:
-    return _a_record("idea_proxy_votes", "idea_endorsements")
+    return a_record_of("idea_proxy_votes")
 
 
 def an_idea_comment() -> RecordBuilder:
-    return _a_record("idea_comments", "idea_comments")
+    return a_record_of("idea_comments")
 
 
 def ideas_response() -> AhaResponseBuilder:
-    return AhaResponseBuilder("ideas", "ideas")
+    return a_response_of("ideas")
 
 
 def proxy_votes_response() -> AhaResponseBuilder:
-    return AhaResponseBuilder("idea_proxy_votes", "idea_endorsements")
+    return a_response_of("idea_proxy_votes")
 
 
 def idea_comments_response() -> AhaResponseBuilder:
-    return AhaResponseBuilder("idea_comments", "idea_comments")
+    return a_response_of("idea_comments")
 
 
 def a_response_with_status(status_code: int, headers: dict[str, str] | None = None) -> HttpResponse:

@@ -45,6 +45,7 @@ from airbyte_cdk.test.mock_http.response_builder import FieldPath, RecordBuilder
 from airbyte_cdk.test.state_builder import StateBuilder
 from jsonschema import Draft7Validator
 
+from testkit.resources import of_stream
 from unit_tests.conftest import get_source, read_stream, read_streams
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder, aha_timestamp
@@ -121,7 +122,8 @@ class StreamCase:
 
     Attributes:
         name: the stream, also the name of its response template.
-        endpoint: the request builder for the first page (given the parent id for a child).
+        endpoint: the request builder for the first page (given the parent id for a child);
+            by default the manifest's definition of the stream, `AhaRequestBuilder.endpoint`.
         parent: the parent a child stream fans out over.
         incremental: `SERVER_SIDE`, `CLIENT_SIDE`, or None for a full-refresh-only stream.
         global_cursor: the state is `{"use_global_cursor": true, "state": {...}, ...}`.
@@ -135,7 +137,7 @@ class StreamCase:
     """
 
     name: str
-    endpoint: Callable[..., AhaRequestBuilder]
+    endpoint: Callable[..., AhaRequestBuilder] | None = None
     parent: Parent | None = None
     incremental: str | None = None
     global_cursor: bool = False
@@ -148,7 +150,7 @@ class StreamCase:
 
 def per_idea_case(
     name: str,
-    endpoint: Callable[[str], AhaRequestBuilder],
+    endpoint: Callable[[str], AhaRequestBuilder] | None = None,
     parent: Parent = IDEAS_PARENT,
     **options: Any,
 ) -> StreamCase:
@@ -244,9 +246,12 @@ class StreamScenarios:
 
     # Requests and responses
     def request(self, parent_id: str | None = None) -> AhaRequestBuilder:
+        endpoint = self.case.endpoint or functools.partial(
+            AhaRequestBuilder.endpoint, of_stream(self.case.name).definition
+        )
         if self.case.parent is None:
-            return self.case.endpoint()
-        return self.case.endpoint(parent_id or self.case.parent.ids[0])
+            return endpoint()
+        return endpoint(parent_id or self.case.parent.ids[0])
 
     def record(self, record_id: str, updated_at: datetime = A_CURSOR) -> RecordBuilder:
         has_cursor = self.case.incremental is not None

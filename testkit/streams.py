@@ -1,0 +1,89 @@
+"""What the connector promises, written down by hand once: its streams and its settings.
+
+The tests compare the manifest and the running connector with this table, so it is a literal,
+never read from the manifest: a test that compared the manifest with itself could not fail.
+Adding a stream adds one row here; every stream list the tests use is derived from the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The three streams the connector is for: ideas, their proxy votes and their portal comments.
+IDEA = "idea"
+# The ideas' other activity: every vote, proxy or not, and the team's internal comments.
+IDEA_ACTIVITY = "idea_activity"
+# The account's records that ideas do not make.
+ACCOUNT = "account"
+
+FULL_REFRESH = ("full_refresh",)
+INCREMENTAL = ("full_refresh", "incremental")
+
+
+@dataclass(frozen=True)
+class StreamPromise:
+    """One stream as discover must announce it."""
+
+    name: str
+    family: str
+    sync_modes: tuple[str, ...]
+    cursor: str | None
+    primary_key: tuple[str, ...]
+
+    @property
+    def incremental(self) -> bool:
+        return "incremental" in self.sync_modes
+
+
+# Every stream, in the order discover announces them. Full refresh only: the rows have no
+# `updated_at`, or (organizations) one that a new vote does not move.
+# fmt: off
+STREAMS = (
+    #             name                      family         sync modes    cursor        key
+    StreamPromise("ideas",                  IDEA,          INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("idea_proxy_votes",       IDEA,          INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("idea_comments",          IDEA,          INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("idea_votes",             IDEA_ACTIVITY, INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("idea_internal_comments", IDEA_ACTIVITY, INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("idea_organizations",     ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_users",             ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_categories",        ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_portals",           ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("products",               ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("features",               ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("releases",               ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("epics",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("initiatives",            ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("goals",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("users",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+)
+# fmt: on
+
+PROMISES = {promise.name: promise for promise in STREAMS}
+
+
+def _names(family: str) -> tuple[str, ...]:
+    return tuple(promise.name for promise in STREAMS if promise.family == family)
+
+
+IDEA_STREAMS = _names(IDEA)
+IDEA_ACTIVITY_STREAMS = _names(IDEA_ACTIVITY)
+ACCOUNT_STREAMS = _names(ACCOUNT)
+EVERY_STREAM = tuple(PROMISES)
+FULL_REFRESH_ONLY = tuple(promise.name for promise in STREAMS if not promise.incremental)
+
+# Every setting of the spec.
+SPEC_KEYS = frozenset(
+    {
+        "api_key",
+        "subdomain",
+        "start_date",
+        "ideas_workflow_status",
+        "ideas_q",
+        "q",
+        "max_ideas",
+        "base_url",
+        "max_requests_per_minute",
+        "num_workers",
+    }
+)
