@@ -126,7 +126,8 @@ class _Recorder:
         assert key not in self.answers, key
         mode = "" if response.mode == "send" else f" {response.mode}"
         short = kind.split("/")[-1]
-        self.answers[key] = f"{response.status} {short}{mode} {_digest(response.body)}"
+        extra = "".join(f" {k}={v}" for k, v in sorted(response.headers.items()))
+        self.answers[key] = f"{response.status} {short}{mode} {_digest(response.body)}{extra}"
         return json.loads(response.body) if kind == "application/json" and not mode else None
 
     def call(self, label: str, fn: Callable[[], Any]) -> Any:
