@@ -23,8 +23,8 @@ test-all: setup lint
 	$(PY) -m pytest -p no:cacheprovider
 
 lint: setup
-	.venv/bin/ruff check source_aha unit_tests integration_tests examples
-	.venv/bin/ruff format --check source_aha unit_tests integration_tests examples
+	.venv/bin/ruff check source_aha aha_emulator unit_tests integration_tests examples
+	.venv/bin/ruff format --check source_aha aha_emulator unit_tests integration_tests examples
 	.venv/bin/mypy source_aha
 
 bench: setup

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE_CONFIG = ROOT / "secrets" / "config.json"

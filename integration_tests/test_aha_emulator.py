@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from integration_tests.aha_emulator import AhaEmulator, Faults, Workspace
+from aha_emulator import AhaEmulator, Faults, Workspace
 from unit_tests.ground_truth import ACCOUNT_STREAMS
 
 _KEY = "test-api-key"
@@ -787,7 +787,7 @@ def test_stop_closes_the_listening_socket() -> None:
 
 def test_cli_with_port_0_prints_its_url_and_exits_on_sigterm() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "integration_tests.aha_emulator", "--port", "0", "--ideas", "40"],
+        [sys.executable, "-m", "aha_emulator", "--port", "0", "--ideas", "40"],
         cwd=_REPO_ROOT,
         stdout=subprocess.PIPE,
         text=True,

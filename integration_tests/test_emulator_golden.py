@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from integration_tests.aha_emulator import AhaEmulator, Faults
+from aha_emulator import AhaEmulator, Faults
 
 GOLDEN = Path(__file__).with_name("emulator_golden.json")
 SEEDS = (1, 42)

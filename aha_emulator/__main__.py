@@ -1,4 +1,4 @@
-"""Command-line Aha! emulator: ``python -m integration_tests.aha_emulator --port 8765``.
+"""Command-line Aha! emulator: ``python -m aha_emulator --port 8765``.
 
 Prints one line with the listening URL and serves until SIGINT or SIGTERM.
 """
@@ -15,9 +15,7 @@ from .server import PLANS, AhaEmulator, Faults
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m integration_tests.aha_emulator", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m aha_emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--ideas", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)

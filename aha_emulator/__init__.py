@@ -2,7 +2,7 @@
 
 ``AhaEmulator`` serves a seeded ``Workspace`` on 127.0.0.1 with Aha!'s envelopes, paging,
 filters, bearer auth and rate limits; ``Faults`` injects errors, drops, truncation and delays.
-Run ``python -m integration_tests.aha_emulator --help`` for the command-line server.
+Run ``python -m aha_emulator --help`` for the command-line server.
 """
 
 from .data import RecordNotFoundError, Workspace
