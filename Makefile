@@ -26,6 +26,7 @@ lint: setup
 	.venv/bin/ruff check source_aha aha_emulator unit_tests integration_tests examples
 	.venv/bin/ruff format --check source_aha aha_emulator unit_tests integration_tests examples
 	.venv/bin/mypy source_aha
+	.venv/bin/mypy aha_emulator
 
 bench: setup
 	$(PY) -m integration_tests.bench

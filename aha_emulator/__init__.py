@@ -1,11 +1,24 @@
-"""In-process test double of the Aha! (aha.io) REST API v1 for the source-aha connector.
+"""A local test double of the Aha! (aha.io) REST API v1, for the source-aha connector.
 
 ``AhaEmulator`` serves a seeded ``Workspace`` on 127.0.0.1 with Aha!'s envelopes, paging,
 filters, bearer auth and rate limits; ``Faults`` injects errors, drops, truncation and delays.
-Run ``python -m aha_emulator --help`` for the command-line server.
+Run ``python -m aha_emulator --help`` for the command-line server. Not shipped in the
+connector's wheel or image: it is test and demo support.
 """
 
-from .data import RecordNotFoundError, Workspace
-from .server import AhaEmulator, Faults, RequestRecord, Stats
+from .common import RecordNotFoundError
+from .faults import Faults
+from .routes import PLANS
+from .server import AhaEmulator
+from .stats import RequestRecord, Stats
+from .workspace import Workspace
 
-__all__ = ["AhaEmulator", "Faults", "RecordNotFoundError", "RequestRecord", "Stats", "Workspace"]
+__all__ = [
+    "PLANS",
+    "AhaEmulator",
+    "Faults",
+    "RecordNotFoundError",
+    "RequestRecord",
+    "Stats",
+    "Workspace",
+]

@@ -11,7 +11,7 @@ import sys
 import threading
 from types import FrameType
 
-from .server import PLANS, AhaEmulator, Faults
+from . import PLANS, AhaEmulator, Faults
 
 
 def _parser() -> argparse.ArgumentParser:
