@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--drop-rate", type=float, default=0.0)
     parser.add_argument("--truncate-rate", type=float, default=0.0)
     parser.add_argument(
+        "--invalid-json-rate", type=float, default=0.0, help="200s with a body that is not JSON"
+    )
+    parser.add_argument(
         "--plan",
         choices=sorted(PLANS),
         default="roadmaps_ideas_advanced",
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         slow_seconds=args.slow_seconds,
         drop_rate=args.drop_rate,
         truncate_rate=args.truncate_rate,
+        invalid_json_rate=args.invalid_json_rate,
         seed=args.seed,
     )
     emulator = AhaEmulator(

@@ -36,6 +36,7 @@ class Response:
     content_type: str = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
     mode: str = "send"  # "send", "truncate" (half the body, then close) or "drop"
+    fault: str = ""  # the injected fault, if any (recorded in ``Stats``)
 
 
 class BadRequestError(ValueError):

@@ -153,15 +153,16 @@ class AhaEmulator:
             return self._admin(method, path, body)
         found = match(path)
         route = "unknown" if found is None else f"{method} {found[0].template}"
-        response = self._api(method, path, found, Query(split.query), headers)
+        response = self._api(method, path, target, found, Query(split.query), headers)
         status = 0 if response.mode == "drop" else response.status
-        self.stats.record(RequestRecord(arrived, method, route, target, status))
+        self.stats.record(RequestRecord(arrived, method, route, target, status, response.fault))
         return response
 
     def _api(
         self,
         method: str,
         path: str,
+        target: str,
         found: tuple[Endpoint, str] | None,
         query: Query,
         headers: Mapping[str, str],
@@ -180,12 +181,12 @@ class AhaEmulator:
         if not allowed:
             response = json_response(429, {"error": "Rate limit exceeded"})
         else:
-            response = self._faulty_or_real(method, found, query)
+            response = self._faulty_or_real(method, target, found, query)
         response.headers.update(limit_headers)
         return response
 
     def _faulty_or_real(
-        self, method: str, found: tuple[Endpoint, str] | None, query: Query
+        self, method: str, target: str, found: tuple[Endpoint, str] | None, query: Query
     ) -> Response:
         injector = self._faults
         f, draw = injector.faults, injector.draw()
@@ -193,20 +194,28 @@ class AhaEmulator:
             response = error_response(f.persistent_status)
             if f.persistent_status == 429:
                 response.headers["Retry-After"] = str(f.storm_retry_after)
+            response.fault = "persistent"
             return response
         if draw.storm:
             response = json_response(429, {"error": "Rate limit exceeded"})
             response.headers["Retry-After"] = str(f.storm_retry_after)
+            response.fault = "storm_429"
             return response
         if draw.drop:
-            return Response(0, mode="drop")
+            return Response(0, mode="drop", fault="drop")
         if draw.error:
-            return error_response(draw.error_status)
+            response = error_response(draw.error_status)
+            response.fault = "error"
+            return response
         if draw.slow:
             self._stopping.wait(f.slow_seconds)
         response = self._route(method, found, query)
         if draw.truncate:
-            response.mode = "truncate"
+            response.mode, response.fault = "truncate", "truncate"
+        elif response.status == 200 and (garbled := injector.garble(target, response.body)):
+            response.body, response.fault = garbled, "invalid_json"
+        elif draw.slow:
+            response.fault = "slow"
         return response
 
     def _route(self, method: str, found: tuple[Endpoint, str] | None, query: Query) -> Response:

@@ -7,13 +7,15 @@ from typing import NamedTuple
 
 
 class RequestRecord(NamedTuple):
-    """One served request; ``status`` is 0 when the connection was dropped."""
+    """One served request; ``status`` is 0 when the connection was dropped, ``fault`` names
+    the injected fault ("" for none; see ``AhaEmulator.dispatch``)."""
 
     t: float  # time.monotonic() at arrival
     method: str
     route: str
     path: str
     status: int
+    fault: str = ""
 
 
 class Stats:
@@ -58,3 +60,12 @@ class Stats:
     def reset(self) -> None:
         with self._lock:
             self._requests.clear()
+
+    def fault_counts(self) -> dict[str, int]:
+        """How many requests got each injected fault."""
+        counts: dict[str, int] = {}
+        with self._lock:
+            for r in self._requests:
+                if r.fault:
+                    counts[r.fault] = counts.get(r.fault, 0) + 1
+        return counts

@@ -55,6 +55,14 @@ def _all_pages(emulator: AhaEmulator, path: str, key: str, **params: Any) -> lis
         page += 1
 
 
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
 def _an_idea_with(emulator: AhaEmulator, predicate: Any) -> dict[str, Any]:
     return next(i for i in emulator.workspace.ideas() if predicate(i))
 
@@ -718,6 +726,29 @@ def test_truncate_rate_sends_half_the_promised_body(fresh: AhaEmulator) -> None:
     fresh.set_faults(Faults(truncate_rate=1.0))
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         _get(fresh, "/ideas")
+
+
+def test_invalid_json_rate_answers_200_with_a_complete_body_that_is_not_json(
+    fresh: AhaEmulator,
+) -> None:
+    idea_id = fresh.workspace.ideas()[0]["id"]
+    paths = ["/ideas", f"/ideas/{idea_id}", "/products", "/ideas/endorsements", "/users"]
+    fresh.set_faults(Faults(invalid_json_rate=1.0, seed=4))
+    for path in paths:
+        response = _get(fresh, path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert int(response.headers["Content-Length"]) == len(response.content), path
+        assert not _is_json(response.content), path
+    assert fresh.stats.fault_counts() == {"invalid_json": len(paths)}
+    fresh.set_faults(Faults(invalid_json_rate=0.3, seed=4))
+    answers = [_get(fresh, "/ideas", page=n % 3 + 1).content for n in range(60)]
+    bad = fresh.stats.fault_counts()["invalid_json"] - len(paths)
+    assert 5 < bad < 35
+    assert sum(not _is_json(a) for a in answers) == bad  # every other body is whole
+    # which answers are bad depends on the seed, the URL and the attempt, not on arrival order
+    fresh.set_faults(Faults(invalid_json_rate=0.3, seed=4))
+    assert [_get(fresh, "/ideas", page=n % 3 + 1).content for n in range(60)] == answers
 
 
 def test_slow_rate_delays_the_answer_by_slow_seconds(fresh: AhaEmulator) -> None:
