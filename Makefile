@@ -23,9 +23,10 @@ test-all: setup lint
 	$(PY) -m pytest -p no:cacheprovider
 
 lint: setup
-	.venv/bin/ruff check source_aha testkit unit_tests integration_tests examples
-	.venv/bin/ruff format --check source_aha testkit unit_tests integration_tests examples
+	.venv/bin/ruff check source_aha aha_emulator testkit unit_tests integration_tests examples
+	.venv/bin/ruff format --check source_aha aha_emulator testkit unit_tests integration_tests examples
 	.venv/bin/mypy source_aha
+	.venv/bin/mypy aha_emulator testkit
 
 bench: setup
 	$(PY) -m integration_tests.bench

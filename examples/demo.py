@@ -26,7 +26,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 import airbyte as ab
 import airbyte.progress
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 
 if not sys.stdout.isatty():
     # PyAirbyte takes any non-terminal for a notebook and prints IPython objects; the heartbeat

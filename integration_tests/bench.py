@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.bench_support import (
     BASELINE_PACKAGE,
     SPAWNER,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from integration_tests.aha_emulator import AhaEmulator, RequestRecord
+from aha_emulator import AhaEmulator, RequestRecord
 
 PAGE = 200  # per_page the connector asks for (Aha!'s maximum)
 ROUTE_NAMES = {

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from testkit.resources import of_stream
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from integration_tests.aha_emulator import AhaEmulator, Faults, Workspace
+from aha_emulator import AhaEmulator, Faults, Workspace
 from testkit.streams import ACCOUNT_STREAMS
 
 _KEY = "test-api-key"
@@ -53,6 +53,14 @@ def _all_pages(emulator: AhaEmulator, path: str, key: str, **params: Any) -> lis
         if body["pagination"]["current_page"] >= body["pagination"]["total_pages"]:
             return rows
         page += 1
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 def _an_idea_with(emulator: AhaEmulator, predicate: Any) -> dict[str, Any]:
@@ -720,6 +728,29 @@ def test_truncate_rate_sends_half_the_promised_body(fresh: AhaEmulator) -> None:
         _get(fresh, "/ideas")
 
 
+def test_invalid_json_rate_answers_200_with_a_complete_body_that_is_not_json(
+    fresh: AhaEmulator,
+) -> None:
+    idea_id = fresh.workspace.ideas()[0]["id"]
+    paths = ["/ideas", f"/ideas/{idea_id}", "/products", "/ideas/endorsements", "/users"]
+    fresh.set_faults(Faults(invalid_json_rate=1.0, seed=4))
+    for path in paths:
+        response = _get(fresh, path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert int(response.headers["Content-Length"]) == len(response.content), path
+        assert not _is_json(response.content), path
+    assert fresh.stats.fault_counts() == {"invalid_json": len(paths)}
+    fresh.set_faults(Faults(invalid_json_rate=0.3, seed=4))
+    answers = [_get(fresh, "/ideas", page=n % 3 + 1).content for n in range(60)]
+    bad = fresh.stats.fault_counts()["invalid_json"] - len(paths)
+    assert 5 < bad < 35
+    assert sum(not _is_json(a) for a in answers) == bad  # every other body is whole
+    # which answers are bad depends on the seed, the URL and the attempt, not on arrival order
+    fresh.set_faults(Faults(invalid_json_rate=0.3, seed=4))
+    assert [_get(fresh, "/ideas", page=n % 3 + 1).content for n in range(60)] == answers
+
+
 def test_slow_rate_delays_the_answer_by_slow_seconds(fresh: AhaEmulator) -> None:
     fresh.set_faults(Faults(slow_rate=1.0, slow_seconds=0.3))
     started = time.monotonic()
@@ -787,7 +818,7 @@ def test_stop_closes_the_listening_socket() -> None:
 
 def test_cli_with_port_0_prints_its_url_and_exits_on_sigterm() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "integration_tests.aha_emulator", "--port", "0", "--ideas", "40"],
+        [sys.executable, "-m", "aha_emulator", "--port", "0", "--ideas", "40"],
         cwd=_REPO_ROOT,
         stdout=subprocess.PIPE,
         text=True,

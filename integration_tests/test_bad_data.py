@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
 from integration_tests.connector import IDEA_STREAMS, Run, configured_catalog
 from integration_tests.reliability_support import API_KEY, StubAha, guard_outputs, run

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
 from integration_tests.connector import Run, configured_catalog
 from integration_tests.reliability_support import (

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
 from integration_tests.connector import EVERY_STREAM, Run, configured_catalog, run_source
 

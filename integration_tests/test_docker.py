@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import API_KEY, emulator_config
 from integration_tests.connector import EVERY_STREAM, Run, run_source
 from integration_tests.docker_support import (

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
 from integration_tests.connector import (
     IDEA_STREAMS,

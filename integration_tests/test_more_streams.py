@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
 from integration_tests.connector import configured_catalog, run_source
 from integration_tests.test_end_to_end import assert_same_records, by_id, project

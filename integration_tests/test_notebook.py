@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config
 
 NOTEBOOK = ROOT / "examples" / "aha_ideas.ipynb"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from integration_tests.aha_emulator import AhaEmulator, Faults
+from aha_emulator import AhaEmulator, Faults
 from integration_tests.conftest import ROOT, emulator_config
 from integration_tests.connector import IDEA_STREAMS, Run, configured_catalog
 from integration_tests.reliability_support import (

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
 from integration_tests.connector import configured_catalog
 from integration_tests.reliability_support import (

@@ -14,7 +14,7 @@ import pytest
 from airbyte_cdk.test import standard_tests
 from boltons.typeutils import classproperty
 
-from integration_tests.aha_emulator import AhaEmulator
+from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config
 
 pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]

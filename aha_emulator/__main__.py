@@ -1,4 +1,4 @@
-"""Command-line Aha! emulator: ``python -m integration_tests.aha_emulator --port 8765``.
+"""Command-line Aha! emulator: ``python -m aha_emulator --port 8765``.
 
 Prints one line with the listening URL and serves until SIGINT or SIGTERM.
 """
@@ -11,13 +11,11 @@ import sys
 import threading
 from types import FrameType
 
-from .server import PLANS, AhaEmulator, Faults
+from . import PLANS, AhaEmulator, Faults
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m integration_tests.aha_emulator", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m aha_emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--ideas", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
@@ -30,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slow-seconds", type=float, default=30.0)
     parser.add_argument("--drop-rate", type=float, default=0.0)
     parser.add_argument("--truncate-rate", type=float, default=0.0)
+    parser.add_argument(
+        "--invalid-json-rate", type=float, default=0.0, help="200s with a body that is not JSON"
+    )
     parser.add_argument(
         "--plan",
         choices=sorted(PLANS),
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         slow_seconds=args.slow_seconds,
         drop_rate=args.drop_rate,
         truncate_rate=args.truncate_rate,
+        invalid_json_rate=args.invalid_json_rate,
         seed=args.seed,
     )
     emulator = AhaEmulator(
