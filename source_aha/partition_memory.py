@@ -1,4 +1,4 @@
-"""Flat memory for the per-idea streams: free a finished partition's cursor in global-cursor mode.
+"""Flat memory for the per-idea streams: what the CDK keeps per partition, bounded.
 
 `idea_comments` and the other per-idea streams read one partition per parent idea with one
 global cursor (`global_substream_cursor: true`). In airbyte-cdk 7.39.1 the
@@ -10,13 +10,23 @@ In global mode nothing reads that cursor after the partition's slices are genera
 `split_request_window` uses a cursor of its own. So a sync of N ideas kept N dead cursors,
 about 1.5 KB each: peak RSS grew by half from 2,000 to 20,000 ideas.
 
-`evict_finished_partition_cursors()` wraps `_cleanup_if_done` so that, in global mode, a
-partition it has just cleaned up also loses its cursor. Per-partition mode (which needs every
-cursor for its state) is untouched, and so is the state written. A duplicate of an already
-finished partition gets a fresh cursor from the global state, as it does in the CDK once a
-cursor is dropped past the limit. The patch is applied only to the CDK version it was written
-against; `unit_tests/test_partition_memory.py` records the code it relies on and fails when
-that code changes.
+Two patches, installed by `bound_partition_memory()`:
+
+- `_cleanup_if_done` is wrapped so that, in global mode, a partition it has just cleaned up
+  also loses its cursor. Per-partition mode (which needs every
+  cursor for its state) is untouched, and so is the state written. A duplicate of an already
+  finished partition gets a fresh cursor from the global state, as it does in the CDK once a
+  cursor is dropped past the limit.
+- The thread pool's limit of pending tasks drops from 10,000 to `MAX_PENDING_TASKS`. A parent
+  page yields 200 partitions in a moment while each takes a request to read, so the partition
+  generator ran thousands of partitions ahead of the readers: every idea with comments sat in
+  the pool's queue with its cursor, semaphore, slice and future (about 6 KB each) until read,
+  and done futures were pruned only past 10,000. Past the limit, the CDK's `PartitionEnqueuer`
+  waits (0.1 s steps) for readers to catch up. A few hundred pending reads keep 8 workers busy;
+  the warning about "futures getting bigger than expected" keeps its threshold of 20,000.
+
+Both are applied only to the CDK version they were written against;
+`unit_tests/test_partition_memory.py` records the code they rely on and fails when it changes.
 """
 
 from __future__ import annotations
@@ -26,45 +36,58 @@ import logging
 from importlib import metadata
 from typing import Any
 
+from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
 from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor import (
     ConcurrentPerPartitionCursor,
 )
 
 WRITTEN_FOR = "7.39.1"
-_MARK = "_source_aha_evicts_finished_cursors"
+MAX_PENDING_TASKS = 250
+_MARK = "_source_aha_bounds_partition_memory"
 
 logger = logging.getLogger("airbyte")
 
 
-def evict_finished_partition_cursors(installed: str | None = None) -> bool:
-    """Installs the eviction on the CDK version it was written for; True when it did (or had)."""
+def bound_partition_memory(installed: str | None = None) -> bool:
+    """Installs both patches on the CDK version they were written for; True when it did (or had)."""
     installed = installed or metadata.version("airbyte-cdk")
     if installed != WRITTEN_FOR:
         logger.warning(
             "source_aha.partition_memory: airbyte-cdk %s is not %s; finished partitions' "
-            "cursors are kept (memory grows with the number of ideas).",
+            "cursors and pending tasks are not bounded (memory grows with the number of ideas).",
             installed,
             WRITTEN_FOR,
         )
         return False
-    original = ConcurrentPerPartitionCursor._cleanup_if_done
-    if getattr(original, _MARK, False):
+    original_cleanup = ConcurrentPerPartitionCursor._cleanup_if_done
+    if getattr(original_cleanup, _MARK, False):
         return True
 
-    @functools.wraps(original)
+    @functools.wraps(original_cleanup)
     def _cleanup_if_done(self: ConcurrentPerPartitionCursor, partition_key: str) -> None:
-        original(self, partition_key)
+        original_cleanup(self, partition_key)
         # Called under `self._lock` by `close_partition`, which has just acquired the
         # partition's semaphore: a missing semaphore means the partition was cleaned up.
         if self._use_global_cursor and partition_key not in self._semaphore_per_partition:
             self._cursor_per_partition.pop(partition_key, None)
 
-    setattr(_cleanup_if_done, _MARK, True)
+    original_init = ThreadPoolManager.__init__
+    cdk_limit = ThreadPoolManager.DEFAULT_MAX_QUEUE_SIZE
+
+    @functools.wraps(original_init)
+    def init_bounded(self: ThreadPoolManager, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if self._max_concurrent_tasks == cdk_limit:  # the default: `ConcurrentSource.create`
+            self._max_concurrent_tasks = MAX_PENDING_TASKS
+            self._logging_threshold = 2 * cdk_limit
+
+    for patched in (_cleanup_if_done, init_bounded):
+        setattr(patched, _MARK, True)
     ConcurrentPerPartitionCursor._cleanup_if_done = _cleanup_if_done  # type: ignore[method-assign]
+    ThreadPoolManager.__init__ = init_bounded  # type: ignore[method-assign]
     return True
 
 
-def original_cleanup_if_done() -> Any:
-    """The CDK's own `_cleanup_if_done`, whether or not the eviction is installed."""
-    method = ConcurrentPerPartitionCursor._cleanup_if_done
+def original(method: Any) -> Any:
+    """The CDK's own version of a method, whether or not the patches are installed."""
     return getattr(method, "__wrapped__", method)

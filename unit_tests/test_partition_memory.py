@@ -1,17 +1,22 @@
-"""The eviction of finished partitions' cursors (`source_aha.partition_memory`): installed only on
-the CDK it was written for, frees the cursors in global mode and only there, changes no state."""
+"""The bounds on what the CDK keeps per partition (`source_aha.partition_memory`): installed only
+on the CDK they were written for; finished cursors freed in global mode and only there, with the
+same state written; at most `MAX_PENDING_TASKS` pending tasks."""
 
 from __future__ import annotations
 
 import hashlib
 import inspect
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from airbyte_cdk.models import Type
+from airbyte_cdk.sources.concurrent_source.concurrent_source import ConcurrentSource
+from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor import (
     ConcurrentCursorFactory,
@@ -20,33 +25,45 @@ from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor imp
 from airbyte_cdk.sources.declarative.partition_routers import ListPartitionRouter
 from airbyte_cdk.sources.message import InMemoryMessageRepository, NoopMessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, CursorField
+from airbyte_cdk.sources.streams.concurrent.partition_enqueuer import PartitionEnqueuer
 from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (  # noqa: E501
     CustomFormatConcurrentStreamStateConverter,
 )
 from airbyte_cdk.sources.types import Record, StreamSlice
+from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 
-import source_aha  # noqa: F401  (importing the source installs the eviction)
-from source_aha import partition_memory
+import source_aha  # noqa: F401  (importing the source installs the bounds)
 from source_aha.partition_memory import (
+    MAX_PENDING_TASKS,
     WRITTEN_FOR,
-    evict_finished_partition_cursors,
-    original_cleanup_if_done,
+    bound_partition_memory,
+    original,
 )
 
-# sha256 (first 16 hex digits) of `inspect.getsource` in airbyte-cdk 7.39.1 of the patched method
-# and of every method whose reads of `_cursor_per_partition` make the eviction safe. A mismatch
-# means the CDK changed there: re-read `ConcurrentPerPartitionCursor`, check that global mode
-# still never reads a finished partition's cursor (or that the CDK now frees it itself), then
-# update `WRITTEN_FOR` and these hashes.
+# sha256 (first 16 hex digits) of `inspect.getsource` in airbyte-cdk 7.39.1 of each patched
+# method and of every method whose behaviour makes the patches safe: the readers of
+# `_cursor_per_partition`, and the code that creates the thread pool and waits on its limit.
+# A mismatch means the CDK changed there: re-read that code, check that global mode still never
+# reads a finished partition's cursor and that `PartitionEnqueuer` still waits below the limit
+# (or that the CDK now bounds these itself), then update `WRITTEN_FOR` and these hashes.
 RECORDED_SOURCE = {
-    "_cleanup_if_done": "9d8f9d97d992021e",
-    "close_partition": "831948adbaddf13b",
-    "observe": "d7f53085341a2a2a",
-    "state": "3eb5c0b66aa26654",
-    "_get_cursor": "1a10bd9e090aa357",
-    "_generate_slices_from_partition": "32bf2aa058232fde",
-    "_ensure_partition_limit": "934ea4bb14b37811",
-    "split_request_window": "27fe0522934d0e42",
+    "ConcurrentPerPartitionCursor._cleanup_if_done": "9d8f9d97d992021e",
+    "ConcurrentPerPartitionCursor.close_partition": "831948adbaddf13b",
+    "ConcurrentPerPartitionCursor.observe": "d7f53085341a2a2a",
+    "ConcurrentPerPartitionCursor.state": "3eb5c0b66aa26654",
+    "ConcurrentPerPartitionCursor._get_cursor": "1a10bd9e090aa357",
+    "ConcurrentPerPartitionCursor._generate_slices_from_partition": "32bf2aa058232fde",
+    "ConcurrentPerPartitionCursor._ensure_partition_limit": "934ea4bb14b37811",
+    "ConcurrentPerPartitionCursor.split_request_window": "27fe0522934d0e42",
+    "ThreadPoolManager.__init__": "51377076a482abdb",
+    "ThreadPoolManager.prune_to_validate_has_reached_futures_limit": "a75639045677f3d2",
+    "ThreadPoolManager._prune_futures": "d0c5ce402e99ebbe",
+    "ConcurrentSource.create": "bd4b10ff0212800b",
+    "PartitionEnqueuer.generate_partitions": "9e0eeed9bb929fc4",
+}
+CLASSES = {
+    c.__name__: c
+    for c in (ConcurrentPerPartitionCursor, ThreadPoolManager, ConcurrentSource, PartitionEnqueuer)
 }
 
 STREAM = "idea_comments"
@@ -54,44 +71,82 @@ FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 IDEAS = [str(n) for n in range(1, 7)]
 
 
-def _source_hash(name: str) -> str:
-    if name == "_cleanup_if_done":
-        method = original_cleanup_if_done()
-    else:
-        method = getattr(ConcurrentPerPartitionCursor, name)
-    function = method.fget if isinstance(method, property) else method
-    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+def _source_hash(qualified_name: str) -> str:
+    class_name, name = qualified_name.split(".")
+    member = original(inspect.getattr_static(CLASSES[class_name], name))
+    if isinstance(member, property):
+        member = member.fget
+    if isinstance(member, staticmethod):
+        member = member.__func__
+    return hashlib.sha256(inspect.getsource(member).encode()).hexdigest()[:16]
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED_SOURCE))
-def test_the_cdk_code_the_eviction_relies_on_is_the_code_it_was_written_against(name: str) -> None:
+def test_the_cdk_code_the_patches_rely_on_is_the_code_they_were_written_against(name: str) -> None:
     assert _source_hash(name) == RECORDED_SOURCE[name], (
-        f"ConcurrentPerPartitionCursor.{name} changed in the installed airbyte-cdk: "
-        "re-check source_aha/partition_memory.py against it (see RECORDED_SOURCE)"
+        f"{name} changed in the installed airbyte-cdk: re-check "
+        "source_aha/partition_memory.py against it (see RECORDED_SOURCE)"
     )
 
 
-def test_the_eviction_is_installed_on_the_cdk_it_was_written_for() -> None:
+def test_the_patches_are_installed_on_the_cdk_they_were_written_for() -> None:
     assert WRITTEN_FOR == "7.39.1"
-    method = ConcurrentPerPartitionCursor._cleanup_if_done
-    assert getattr(method, "_source_aha_evicts_finished_cursors", False)
-    assert evict_finished_partition_cursors() is True  # a second call does not wrap twice
-    assert ConcurrentPerPartitionCursor._cleanup_if_done is method
+    cleanup, init = ConcurrentPerPartitionCursor._cleanup_if_done, ThreadPoolManager.__init__
+    assert getattr(cleanup, "_source_aha_bounds_partition_memory", False)
+    assert getattr(init, "_source_aha_bounds_partition_memory", False)
+    assert bound_partition_memory() is True  # a second call does not wrap twice
+    assert ConcurrentPerPartitionCursor._cleanup_if_done is cleanup
+    assert ThreadPoolManager.__init__ is init
 
 
 def test_another_cdk_version_is_left_alone_with_one_warning(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(
-        ConcurrentPerPartitionCursor, "_cleanup_if_done", original_cleanup_if_done()
-    )
+    cleanup = original(ConcurrentPerPartitionCursor._cleanup_if_done)
+    init = original(ThreadPoolManager.__init__)
+    monkeypatch.setattr(ConcurrentPerPartitionCursor, "_cleanup_if_done", cleanup)
+    monkeypatch.setattr(ThreadPoolManager, "__init__", init)
     with caplog.at_level(logging.WARNING, logger="airbyte"):
-        assert evict_finished_partition_cursors("7.40.0") is False
-    assert ConcurrentPerPartitionCursor._cleanup_if_done is original_cleanup_if_done()
+        assert bound_partition_memory("7.40.0") is False
+    assert ConcurrentPerPartitionCursor._cleanup_if_done is cleanup
+    assert ThreadPoolManager.__init__ is init
     (warning,) = [r for r in caplog.records if r.name == "airbyte"]
     assert "7.40.0" in warning.getMessage()
+    assert WRITTEN_FOR in warning.getMessage()
     assert "\n" not in warning.getMessage()
-    assert partition_memory.WRITTEN_FOR in warning.getMessage()
+
+
+# The thread pool: the CDK's default limit of 10,000 pending tasks becomes MAX_PENDING_TASKS.
+
+
+def test_the_concurrent_source_s_thread_pool_waits_at_max_pending_tasks() -> None:
+    source = ConcurrentSource.create(
+        num_workers=2,
+        initial_number_of_partitions_to_generate=1,
+        logger=logging.getLogger("airbyte"),
+        slice_logger=DebugSliceLogger(),
+        message_repository=NoopMessageRepository(),
+    )
+    pool: ThreadPoolManager = source._threadpool
+    release = threading.Event()
+    try:
+        for _ in range(MAX_PENDING_TASKS - 1):
+            pool.submit(release.wait)
+        assert pool.prune_to_validate_has_reached_futures_limit() is False
+        pool.submit(release.wait)
+        assert pool.prune_to_validate_has_reached_futures_limit() is True
+    finally:
+        release.set()
+        pool._threadpool.shutdown(wait=True)
+    # Done futures are dropped, not kept until 10,000.
+    assert pool.prune_to_validate_has_reached_futures_limit() is False
+    assert pool._futures == []
+
+
+def test_a_limit_a_caller_chose_is_kept() -> None:
+    with ThreadPoolExecutor(1) as executor:
+        pool = ThreadPoolManager(executor, logging.getLogger("airbyte"), max_concurrent_tasks=42)
+    assert pool._max_concurrent_tasks == 42
 
 
 # A per-idea stream's cursor, built as the manifest builds it: one partition per idea, one slice
@@ -210,10 +265,12 @@ def test_the_state_written_is_the_same_as_without_the_eviction(
     patched = run()
     with monkeypatch.context() as unpatched:
         unpatched.setattr(
-            ConcurrentPerPartitionCursor, "_cleanup_if_done", original_cleanup_if_done()
+            ConcurrentPerPartitionCursor,
+            "_cleanup_if_done",
+            original(ConcurrentPerPartitionCursor._cleanup_if_done),
         )
-        original = run()
-    assert patched == original
+        unpatched_result = run()
+    assert patched == unpatched_result
     final_state, emitted, global_at_end = patched
     assert global_at_end is (use_global_cursor or switch_after is not None)
     assert emitted
