@@ -1,32 +1,32 @@
 """Flat memory for the per-idea streams: what the CDK keeps per partition, bounded.
 
 `idea_comments` and the other per-idea streams read one partition per parent idea with one
-global cursor (`global_substream_cursor: true`). In airbyte-cdk 7.39.1 the
-`ConcurrentPerPartitionCursor` stores a `ConcurrentCursor` for every partition it generates in
-`_cursor_per_partition`, in every mode, and drops them only past 25,000 partitions;
-`_cleanup_if_done` frees a finished partition's semaphore and bookkeeping but not its cursor.
-In global mode nothing reads that cursor after the partition's slices are generated:
-`state`, `observe`, `close_partition` and `_get_cursor` use the global cursor, and
-`split_request_window` uses a cursor of its own. So a sync of N ideas kept N dead cursors,
-about 1.5 KB each: peak RSS grew by half from 2,000 to 20,000 ideas.
+global cursor (`global_substream_cursor: true`). Two things in airbyte-cdk 7.39.1 made a full
+sync's memory grow with the number of ideas (peak RSS +42% from 2,000 to 20,000 ideas):
 
-Two patches, installed by `bound_partition_memory()`:
+- `ConcurrentPerPartitionCursor` stores a `ConcurrentCursor` for every partition it generates
+  in `_cursor_per_partition`, in every mode, and drops them only past 25,000 partitions;
+  `_cleanup_if_done` frees a finished partition's semaphore and bookkeeping but not its cursor.
+  In global mode nothing reads that cursor once the partition's slices are generated: `state`,
+  `observe`, `close_partition` and `_get_cursor` use the global cursor, `split_request_window`
+  a cursor of its own. Patched: `_cleanup_if_done` is wrapped so that, in global mode, the
+  partition it has just cleaned up loses its cursor too. Per-partition mode, which needs every
+  cursor for its state, is untouched; the state written is the same. A duplicate of a finished
+  partition gets a fresh cursor from the global state, as in the CDK past its 25,000 limit.
+- The thread pool lets 10,000 tasks wait and prunes done futures only past that. A parent page
+  yields 200 partitions at once and each takes a request to read, so the partition generator
+  ran thousands of partitions ahead of the readers, each waiting in the pool's queue with its
+  cursor, semaphore, slice and future (about 6 KB). Patched: the limit the CDK's
+  `ConcurrentSource.create` gives its `ThreadPoolManager` is `MAX_PENDING_TASKS`; past it the
+  CDK's own `PartitionEnqueuer` waits in 0.1 s steps for the readers, as it did past 10,000.
+  A few hundred queued reads keep 8 workers busy. The cost: while it waits, the generator holds
+  one worker, as it already did past 10,000 partitions. The warning about futures "getting
+  bigger than expected" keeps its threshold of 20,000.
 
-- `_cleanup_if_done` is wrapped so that, in global mode, a partition it has just cleaned up
-  also loses its cursor. Per-partition mode (which needs every
-  cursor for its state) is untouched, and so is the state written. A duplicate of an already
-  finished partition gets a fresh cursor from the global state, as it does in the CDK once a
-  cursor is dropped past the limit.
-- The thread pool's limit of pending tasks drops from 10,000 to `MAX_PENDING_TASKS`. A parent
-  page yields 200 partitions in a moment while each takes a request to read, so the partition
-  generator ran thousands of partitions ahead of the readers: every idea with comments sat in
-  the pool's queue with its cursor, semaphore, slice and future (about 6 KB each) until read,
-  and done futures were pruned only past 10,000. Past the limit, the CDK's `PartitionEnqueuer`
-  waits (0.1 s steps) for readers to catch up. A few hundred pending reads keep 8 workers busy;
-  the warning about "futures getting bigger than expected" keeps its threshold of 20,000.
-
-Both are applied only to the CDK version they were written against;
-`unit_tests/test_partition_memory.py` records the code they rely on and fails when it changes.
+Applied only to the CDK version they were written against (otherwise one warning);
+`unit_tests/test_partition_memory.py` records the CDK code they rely on and fails when it
+changes. Installed from `source_aha.source`, so not under the Connector Builder or
+`source-declarative-manifest`, which exec `components.py` alone.
 """
 
 from __future__ import annotations

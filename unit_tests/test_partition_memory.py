@@ -32,7 +32,7 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
 from airbyte_cdk.sources.types import Record, StreamSlice
 from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 
-import source_aha  # noqa: F401  (importing the source installs the bounds)
+import source_aha  # importing the source installs the bounds
 from source_aha.partition_memory import (
     MAX_PENDING_TASKS,
     WRITTEN_FOR,
@@ -276,3 +276,8 @@ def test_the_state_written_is_the_same_as_without_the_eviction(
     assert emitted
     assert emitted[-1] == final_state
     assert final_state["state"] == {"updated_at": "2025-03-06T00:00:00.000000Z"}
+
+
+def test_the_connector_s_own_thread_pool_gets_the_bound() -> None:
+    source = source_aha.SourceAha(config={"api_key": "key", "subdomain": "example"})
+    assert source._concurrent_source._threadpool._max_concurrent_tasks == MAX_PENDING_TASKS
