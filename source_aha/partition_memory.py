@@ -1,7 +1,7 @@
 """Flat memory for the per-idea streams: what the CDK keeps per partition, bounded.
 
 `idea_comments` and the other per-idea streams read one partition per parent idea with one
-global cursor (`global_substream_cursor: true`). Two things in airbyte-cdk 7.39.1 made a full
+global cursor (`global_substream_cursor: true`). Three things in airbyte-cdk 7.39.1 made a full
 sync's memory grow with the number of ideas (peak RSS +42% from 2,000 to 20,000 ideas):
 
 - `ConcurrentPerPartitionCursor` stores a `ConcurrentCursor` for every partition it generates
@@ -22,6 +22,11 @@ sync's memory grow with the number of ideas (peak RSS +42% from 2,000 to 20,000 
   A few hundred queued reads keep 8 workers busy. The cost: while it waits, the generator holds
   one worker, as it already did past 10,000 partitions. The warning about futures "getting
   bigger than expected" keeps its threshold of 20,000.
+- `MovingWindowCallRatePolicy` (the manifest's `api_budget`) hands each `PreparedRequest` to
+  pyrate_limiter as the name of the `RateItem` it keeps for the 61 s window, so the budget held
+  every request of the last minute with its headers and cookie jar (about 3 KB each; 8,000 at
+  full speed). The name is only printed in the item's repr; patched: the policy's limiter
+  names every item `"request"`.
 
 Applied only to the CDK version they were written against (otherwise one warning);
 `unit_tests/test_partition_memory.py` records the CDK code they rely on and fails when it
@@ -40,16 +45,18 @@ from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPool
 from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor import (
     ConcurrentPerPartitionCursor,
 )
+from airbyte_cdk.sources.streams.call_rate import MovingWindowCallRatePolicy
 
 WRITTEN_FOR = "7.39.1"
 MAX_PENDING_TASKS = 250
+RATE_ITEM_NAME = "request"
 _MARK = "_source_aha_bounds_partition_memory"
 
 logger = logging.getLogger("airbyte")
 
 
 def bound_partition_memory(installed: str | None = None) -> bool:
-    """Installs both patches on the CDK version they were written for; True when it did (or had)."""
+    """Installs the patches on the CDK version they were written for; True when it did (or had)."""
     installed = installed or metadata.version("airbyte-cdk")
     if installed != WRITTEN_FOR:
         logger.warning(
@@ -81,10 +88,21 @@ def bound_partition_memory(installed: str | None = None) -> bool:
             self._max_concurrent_tasks = MAX_PENDING_TASKS
             self._logging_threshold = 2 * cdk_limit
 
-    for patched in (_cleanup_if_done, init_bounded):
+    original_policy_init = MovingWindowCallRatePolicy.__init__
+
+    @functools.wraps(original_policy_init)
+    def init_unnamed(self: MovingWindowCallRatePolicy, *args: Any, **kwargs: Any) -> None:
+        original_policy_init(self, *args, **kwargs)
+        wrap_item = self._limiter.bucket_factory.wrap_item
+        self._limiter.bucket_factory.wrap_item = (  # type: ignore[method-assign]
+            lambda name, weight=1: wrap_item(RATE_ITEM_NAME, weight)
+        )
+
+    for patched in (_cleanup_if_done, init_bounded, init_unnamed):
         setattr(patched, _MARK, True)
     ConcurrentPerPartitionCursor._cleanup_if_done = _cleanup_if_done  # type: ignore[method-assign]
     ThreadPoolManager.__init__ = init_bounded  # type: ignore[method-assign]
+    MovingWindowCallRatePolicy.__init__ = init_unnamed  # type: ignore[method-assign]
     return True
 
 
