@@ -1,6 +1,6 @@
 """The bounds on what the CDK keeps per partition (`source_aha.partition_memory`): installed only
 on the CDK they were written for; finished cursors freed in global mode and only there, with the
-same state written; at most `MAX_PENDING_TASKS` pending tasks."""
+same state written; at most `MAX_PENDING_TASKS` pending tasks; rate items without requests."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import requests
 from airbyte_cdk.models import Type
 from airbyte_cdk.sources.concurrent_source.concurrent_source import ConcurrentSource
 from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
@@ -24,6 +25,11 @@ from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor imp
 )
 from airbyte_cdk.sources.declarative.partition_routers import ListPartitionRouter
 from airbyte_cdk.sources.message import InMemoryMessageRepository, NoopMessageRepository
+from airbyte_cdk.sources.streams.call_rate import (
+    CallRateLimitHit,
+    MovingWindowCallRatePolicy,
+    Rate,
+)
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partition_enqueuer import PartitionEnqueuer
 from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (  # noqa: E501
@@ -31,10 +37,13 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
 )
 from airbyte_cdk.sources.types import Record, StreamSlice
 from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
+from pyrate_limiter import InMemoryBucket
+from pyrate_limiter.limiter import SingleBucketFactory
 
 import source_aha  # importing the source installs the bounds
 from source_aha.partition_memory import (
     MAX_PENDING_TASKS,
+    RATE_ITEM_NAME,
     WRITTEN_FOR,
     bound_partition_memory,
     original,
@@ -60,10 +69,24 @@ RECORDED_SOURCE = {
     "ThreadPoolManager._prune_futures": "d0c5ce402e99ebbe",
     "ConcurrentSource.create": "bd4b10ff0212800b",
     "PartitionEnqueuer.generate_partitions": "9e0eeed9bb929fc4",
+    "MovingWindowCallRatePolicy.__init__": "40b1d640bc9a7ac5",
+    "MovingWindowCallRatePolicy.try_acquire": "a4b08962311f6e0b",
+    # pyrate_limiter: the item's name routes nothing and counts nothing.
+    "SingleBucketFactory.wrap_item": "a0922e3047ce3fbe",
+    "SingleBucketFactory.get": "944c4e9e655dc86d",
+    "InMemoryBucket.put": "1c6e9e8f683f1b97",
 }
 CLASSES = {
     c.__name__: c
-    for c in (ConcurrentPerPartitionCursor, ThreadPoolManager, ConcurrentSource, PartitionEnqueuer)
+    for c in (
+        ConcurrentPerPartitionCursor,
+        ThreadPoolManager,
+        ConcurrentSource,
+        PartitionEnqueuer,
+        MovingWindowCallRatePolicy,
+        SingleBucketFactory,
+        InMemoryBucket,
+    )
 }
 
 STREAM = "idea_comments"
@@ -89,27 +112,33 @@ def test_the_cdk_code_the_patches_rely_on_is_the_code_they_were_written_against(
     )
 
 
+def _patched() -> list[Any]:
+    return [
+        ConcurrentPerPartitionCursor._cleanup_if_done,
+        ThreadPoolManager.__init__,
+        MovingWindowCallRatePolicy.__init__,
+    ]
+
+
 def test_the_patches_are_installed_on_the_cdk_they_were_written_for() -> None:
     assert WRITTEN_FOR == "7.39.1"
-    cleanup, init = ConcurrentPerPartitionCursor._cleanup_if_done, ThreadPoolManager.__init__
-    assert getattr(cleanup, "_source_aha_bounds_partition_memory", False)
-    assert getattr(init, "_source_aha_bounds_partition_memory", False)
+    patched = _patched()
+    for method in patched:
+        assert getattr(method, "_source_aha_bounds_partition_memory", False)
     assert bound_partition_memory() is True  # a second call does not wrap twice
-    assert ConcurrentPerPartitionCursor._cleanup_if_done is cleanup
-    assert ThreadPoolManager.__init__ is init
+    assert _patched() == patched
 
 
 def test_another_cdk_version_is_left_alone_with_one_warning(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cleanup = original(ConcurrentPerPartitionCursor._cleanup_if_done)
-    init = original(ThreadPoolManager.__init__)
-    monkeypatch.setattr(ConcurrentPerPartitionCursor, "_cleanup_if_done", cleanup)
-    monkeypatch.setattr(ThreadPoolManager, "__init__", init)
+    unpatched = [original(method) for method in _patched()]
+    monkeypatch.setattr(ConcurrentPerPartitionCursor, "_cleanup_if_done", unpatched[0])
+    monkeypatch.setattr(ThreadPoolManager, "__init__", unpatched[1])
+    monkeypatch.setattr(MovingWindowCallRatePolicy, "__init__", unpatched[2])
     with caplog.at_level(logging.WARNING, logger="airbyte"):
         assert bound_partition_memory("7.40.0") is False
-    assert ConcurrentPerPartitionCursor._cleanup_if_done is cleanup
-    assert ThreadPoolManager.__init__ is init
+    assert _patched() == unpatched
     (warning,) = [r for r in caplog.records if r.name == "airbyte"]
     assert "7.40.0" in warning.getMessage()
     assert WRITTEN_FOR in warning.getMessage()
@@ -147,6 +176,21 @@ def test_a_limit_a_caller_chose_is_kept() -> None:
     with ThreadPoolExecutor(1) as executor:
         pool = ThreadPoolManager(executor, logging.getLogger("airbyte"), max_concurrent_tasks=42)
     assert pool._max_concurrent_tasks == 42
+
+
+# The api_budget: a minute of rate items, none holding its request.
+
+
+def test_the_budget_s_rate_items_do_not_hold_the_requests_and_still_limit() -> None:
+    policy = MovingWindowCallRatePolicy(
+        rates=[Rate(limit=2, interval=timedelta(seconds=61))], matchers=[]
+    )
+    request = requests.Request("GET", "https://example.aha.io/api/v1/ideas").prepare()
+    policy.try_acquire(request, weight=1)
+    policy.try_acquire(request, weight=1)
+    assert [item.name for item in policy._bucket.items] == [RATE_ITEM_NAME] * 2
+    with pytest.raises(CallRateLimitHit):
+        policy.try_acquire(request, weight=1)
 
 
 # A per-idea stream's cursor, built as the manifest builds it: one partition per idea, one slice
