@@ -1,8 +1,9 @@
 """Flat memory for the per-idea streams: what the CDK keeps per partition, bounded.
 
 `idea_comments` and the other per-idea streams read one partition per parent idea with one
-global cursor (`global_substream_cursor: true`). Three things in airbyte-cdk 7.39.1 made a full
-sync's memory grow with the number of ideas (peak RSS +42% from 2,000 to 20,000 ideas):
+global cursor (`global_substream_cursor: true`). In airbyte-cdk 7.39.1 two things made a full
+sync's memory grow with the number of ideas (peak RSS +42% from 2,000 to 20,000 ideas), and a
+third made it climb through the first minute of a fast sync:
 
 - `ConcurrentPerPartitionCursor` stores a `ConcurrentCursor` for every partition it generates
   in `_cursor_per_partition`, in every mode, and drops them only past 25,000 partitions;
