@@ -13,10 +13,13 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 
 from source_aha import components
 from source_aha.interpreter import serialize_literal_eval
+from source_aha.partition_memory import bound_partition_memory
 
 # The CDK's worker threads evaluate templates with `ast.literal_eval`, which races on Python
 # before 3.11.8 (see `interpreter`).
 serialize_literal_eval()
+# What the CDK keeps per partition stays bounded (see `partition_memory`).
+bound_partition_memory()
 # The manifest names components as the Connector Builder and source-declarative-manifest load
 # them; this alias makes the same names resolve to this package.
 sys.modules.setdefault("source_declarative_manifest.components", components)
