@@ -1,42 +1,99 @@
-"""Configuration checks that run before the source is built and before any request is sent.
+"""The checks of the --config, --catalog and --state files, before any request is sent.
 
 The CDK validates a config against the spec too, but only after the source is constructed (a
 bad `max_requests_per_minute` can fail first), and its messages quote the pattern instead of
-naming the setting. These checks name the key, say what a good value looks like, and never echo
-the API key.
+naming the setting. These checks name the key, say what a good value looks like (in the spec's
+words), and never echo the file's content (a config holds the API key). Each failure is an
+`AirbyteTracedException` config error, which the entry point reports as Airbyte expects.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime, timezone
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
+from airbyte_cdk.models import (
+    AirbyteStateMessage,
+    AirbyteStateMessageSerializer,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
+    FailureType,
+)
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from airbyte_cdk.utils.yaml_loader import safe_load_yaml
 
-from source_aha.source import MANIFEST_PATH
+_PACKAGED = Path(__file__).parent / "manifest.yaml"
+# A wheel carries the manifest inside the package; an editable install reads the repository's.
+MANIFEST_PATH = _PACKAGED if _PACKAGED.exists() else Path(__file__).parent.parent / "manifest.yaml"
 
-HINTS = {
-    "api_key": "`api_key` must be your Aha! API key: a non-empty string without spaces.",
-    "subdomain": (
-        "`subdomain` must be the account name before .aha.io, such as `company` or "
-        "`company.euw4`: no https://, path, port, spaces or trailing .aha.io."
-    ),
-    "start_date": "`start_date` must be a UTC timestamp such as 2024-01-01T00:00:00Z.",
-    "ideas_workflow_status": "`ideas_workflow_status` must be a workflow status name or id.",
-    "ideas_q": "`ideas_q` must be a non-empty search text.",
-    "q": "`q` must be a non-empty search text.",
-    "max_ideas": "`max_ideas` must be a positive whole number, such as 100.",
-    "base_url": (
-        "`base_url` must be https://host[:port] without a path or credentials (plain http:// "
-        "only for localhost or 127.0.0.1)."
-    ),
-    "max_requests_per_minute": "`max_requests_per_minute` must be a whole number from 1 to 100000.",
-    "num_workers": "`num_workers` must be a whole number from 1 to 8.",
-}
+
+def config_error(message: str) -> AirbyteTracedException:
+    return AirbyteTracedException(
+        message=message, internal_message=message, failure_type=FailureType.config_error
+    )
+
+
+def _reason(error: Exception) -> str:
+    """Why a file could not be used, without quoting its content."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"it is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+    reasons = {
+        FileNotFoundError: "it does not exist",
+        IsADirectoryError: "it is a directory",
+        PermissionError: "permission denied",
+        UnicodeDecodeError: "it is not UTF-8 text",
+    }
+    return next((r for kind, r in reasons.items() if isinstance(error, kind)), type(error).__name__)
+
+
+def read_file(kind: str, path: str) -> object:
+    """The JSON content of the --`kind` file."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except Exception as error:
+        raise config_error(f"Could not read the {kind} file {path} ({_reason(error)}).") from None
+
+
+def read_catalog(path: str) -> ConfiguredAirbyteCatalog:
+    try:
+        return ConfiguredAirbyteCatalogSerializer.load(read_file("catalog", path))
+    except AirbyteTracedException:
+        raise
+    except Exception:
+        raise config_error(
+            f"Could not read the catalog file {path} (it is not a configured Airbyte catalog: "
+            'an object with a "streams" list).'
+        ) from None
+
+
+def read_state(path: str) -> tuple[list[AirbyteStateMessage], str | None]:
+    """The state file's messages (legacy layouts converted), and a note when it was converted."""
+    raw = read_file("state", path)
+    messages, problems = normalize_state(raw, stream_names())
+    if problems:
+        raise config_error(f"Could not use the state file {path}: " + " ".join(problems))
+    try:
+        state = [AirbyteStateMessageSerializer.load(message) for message in messages]
+    except Exception:
+        raise config_error(
+            f"Could not use the state file {path}: a message is not an Airbyte state message."
+        ) from None
+    legacy = not isinstance(raw, list) or any(
+        isinstance(m, Mapping) and m.get("type") == "LEGACY" for m in raw
+    )
+    if not (legacy and messages):
+        return state, None
+    names = ", ".join(m["stream"]["stream_descriptor"]["name"] for m in messages)
+    return state, (
+        "The state file has the legacy {stream: state} layout; read it as per-stream state for "
+        f"{names}."
+    )
 
 
 @cache
@@ -64,7 +121,21 @@ def cursor_formats() -> list[str]:
     return [cursor["datetime_format"], *cursor.get("cursor_datetime_formats", [])]
 
 
-def config_errors(config: Any, now: datetime | None = None) -> list[str]:
+def hint(key: str) -> str:
+    """What a good value of `key` looks like, in the spec's own words (title, description,
+    examples and range), so the manifest's spec is the one place a setting is described."""
+    field = connection_specification()["properties"][key]
+    text = f"{field.get('title', key)}: {' '.join(field.get('description', '').split())}"
+    if field.get("examples"):
+        text += " For example: " + ", ".join(f"`{example}`" for example in field["examples"]) + "."
+    if "maximum" in field:
+        text += f" A whole number from {field.get('minimum', 0)} to {field['maximum']}."
+    elif "minimum" in field:
+        text += f" A whole number of at least {field['minimum']}."
+    return text
+
+
+def config_errors(config: object, now: datetime | None = None) -> list[str]:
     """Every problem with `config`, one sentence each naming the key; empty when it is valid."""
     if not isinstance(config, Mapping):
         return ["The config must be a JSON object."]
@@ -74,14 +145,14 @@ def config_errors(config: Any, now: datetime | None = None) -> list[str]:
     for key in sorted(k for k in config if k not in known and not str(k).startswith("__")):
         errors.append(f"Unknown config key `{key}`; known keys: {', '.join(sorted(known))}.")
     for missing in sorted(k for k in spec["required"] if k not in config):
-        errors.append(f"`{missing}` is required. {HINTS[missing]}")
+        errors.append(f"`{missing}` is required. {hint(missing)}")
     validator = jsonschema.Draft7Validator(spec)
     bad_keys = {
         str(error.path[0])
         for error in validator.iter_errors(dict(config))
         if error.path and str(error.path[0]) in known
     }
-    errors.extend(HINTS[key] for key in sorted(bad_keys))
+    errors.extend(f"`{key}` is invalid. {hint(key)}" for key in sorted(bad_keys))
     base_url = config.get("base_url")
     if "base_url" not in bad_keys and isinstance(base_url, str):
         try:
@@ -113,14 +184,16 @@ STATE_EXAMPLE = (
 )
 
 
-def _stream_message(name: str, stream_state: Any) -> dict[str, Any]:
+def _stream_message(name: str, stream_state: object) -> dict[str, Any]:
     return {
         "type": "STREAM",
         "stream": {"stream_descriptor": {"name": name}, "stream_state": stream_state},
     }
 
 
-def normalize_state(raw: Any, streams: Collection[str]) -> tuple[list[dict[str, Any]], list[str]]:
+def normalize_state(
+    raw: object, streams: Collection[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Returns the state file's content as a list of state messages, and what is wrong with it.
 
     Airbyte sends a list of per-stream STATE messages. Two older layouts are converted: the legacy
@@ -180,7 +253,7 @@ def _cursor_problems(message: Mapping[str, Any]) -> Iterator[str]:
                 )
 
 
-def _cursor_values(blob: Any, path: str) -> Iterator[tuple[str, Any]]:
+def _cursor_values(blob: object, path: str) -> Iterator[tuple[str, Any]]:
     if isinstance(blob, Mapping):
         for key, value in blob.items():
             if key == "updated_at":
@@ -192,7 +265,7 @@ def _cursor_values(blob: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield from _cursor_values(value, f"{path}[{index}]")
 
 
-def _is_timestamp(value: Any) -> bool:
+def _is_timestamp(value: object) -> bool:
     if not isinstance(value, str):
         return False
     for fmt in cursor_formats():
