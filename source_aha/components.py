@@ -12,8 +12,11 @@ several worker threads: state on an instance lives one stream's sync, under a lo
 
 import logging
 import random
+import socket
+import ssl
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +28,7 @@ from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordFil
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies import (
+    ExponentialBackoffStrategy,
     WaitTimeFromHeaderBackoffStrategy,
 )
 from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, ResponseAction
@@ -187,6 +191,47 @@ class WaitTimeFromHeaderWithJitter(WaitTimeFromHeaderBackoffStrategy):
         return None if wait is None else wait + random.uniform(0, float(self.jitter_in_seconds))
 
 
+@dataclass
+class AnswerBackoffStrategy(ExponentialBackoffStrategy):
+    """`ExponentialBackoffStrategy` for answers only: a request that got none gets no wait here.
+
+    The CDK logs every wait a manifest strategy computes as "Rate limit exceeded". A refused or
+    unresolvable connection is no rate limit, so it is left to the CDK's default exponential
+    retry, which logs the handler's message ("Cannot reach <host>: <cause>") instead.
+    """
+
+    def backoff_time(
+        self,
+        response_or_exception: requests.Response | requests.RequestException | None,
+        attempt_count: int,
+    ) -> float | None:
+        if not isinstance(response_or_exception, requests.Response):
+            return None
+        return super().backoff_time(response_or_exception, attempt_count)
+
+
+def network_cause(error: BaseException) -> str:
+    """What went wrong on the way to the server, in words: DNS, refused, TLS or a timeout."""
+    seen: list[BaseException] = []
+    pending = [error]
+    while pending and len(seen) < 20:  # the exception, its causes, urllib3's `reason`s
+        current = pending.pop(0)
+        seen.append(current)
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        linked += list(current.args)
+        pending += [e for e in linked if isinstance(e, BaseException) and e not in seen]
+    for kind, cause in (
+        (socket.gaierror, "the name does not resolve (DNS lookup failed)"),
+        (ConnectionRefusedError, "connection refused"),
+        ((ssl.SSLError, requests.exceptions.SSLError), "TLS handshake failed"),
+        (requests.exceptions.ReadTimeout, "no answer within the read timeout"),
+        ((requests.exceptions.ConnectTimeout, TimeoutError), "no connection within the timeout"),
+    ):
+        if any(isinstance(e, kind) for e in seen):
+            return cause
+    return f"connection failed ({type(error).__name__})"
+
+
 def _resolution(action: ResponseAction, failure: FailureType, message: str) -> ErrorResolution:
     return ErrorResolution(response_action=action, failure_type=failure, error_message=message)
 
@@ -213,6 +258,10 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
     that is not Aha!'s API (a wrong `subdomain` or `base_url` serves HTML) and fails with a config
     error; JSON announced but undecodable or empty (a truncated body) is retried.
 
+    A failed connection is retried with its host and cause named ("Cannot reach <host>:
+    connection refused"). (The package keeps retried answers out of the request cache, see
+    `source_aha/request_cache.py`.)
+
     Outages. Retries are counted per request, and a per-idea stream reads one request chain per
     idea: when Aha! is down, each idea would wait out its own retries in turn. Once this stream
     has had no answer for `outage_seconds` (every answer an error to retry, or none), a retryable
@@ -235,6 +284,8 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         self._ignored_statuses = ignored
         self._error_statuses = {code for f in filters for code in f.http_codes or ()} - ignored
         self._lock = threading.Lock()
+        # Failed attempts of each request that got no answer, for as long as it is retried.
+        self._attempts: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
         self._outage_since: float | None = None  # when the current run of errors began
         self._last_error = 0.0
 
@@ -258,7 +309,16 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
             checked = self.check_body(response_or_exception)
             if checked:
                 return checked
-        return super().interpret_response(response_or_exception)
+        resolution, error = super().interpret_response(response_or_exception), response_or_exception
+        if not isinstance(error, requests.RequestException) or (
+            resolution.response_action != ResponseAction.RETRY
+        ):
+            return resolution
+        host = urlsplit((error.request.url if error.request else None) or "").netloc
+        message = f"Cannot reach {host.rsplit('@', 1)[-1] or 'the server'}: {network_cause(error)}"
+        return _resolution(
+            ResponseAction.RETRY, FailureType.transient_error, f"{message}; retrying."
+        )
 
     def interpret_response(self, response_or_exception: Answer = None) -> ErrorResolution:
         resolution = self.resolve(response_or_exception)
@@ -276,13 +336,20 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
             if self._outage_since is None or now - self._last_error > 2 * outage:
                 self._outage_since = now  # errors far apart are separate outages
             self._last_error, since = now, self._outage_since
-        if now - since < outage:
+            attempts = 0
+            request = getattr(response_or_exception, "request", None)
+            if isinstance(response_or_exception, Exception) and request is not None:
+                attempts = self._attempts[request] = self._attempts.get(request, 0) + 1
+        last = (resolution.error_message or "").split("; retrying")[0].rstrip(".")
+        if attempts > int(self.max_retries or 0):  # the CDK would give up, in its own words
+            message = f"{last}; gave up after {attempts} attempts."
+        elif now - since >= outage:
+            message = (
+                f"{last}; there were only errors for {now - since:.0f} s, so the sync gives up."
+            )
+        else:
             return resolution
-        message = (
-            f"Aha! has answered only errors for {now - since:.0f} s (last: "
-            f"{resolution.error_message}) Giving up; the next sync resumes from the last saved "
-            "state."
-        )
+        message += " The next sync resumes from the last saved state."
         return _resolution(ResponseAction.FAIL, FailureType.transient_error, message)
 
 

@@ -20,6 +20,7 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, update_secre
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_aha.config import config_error, config_errors, read_state
+from source_aha.connection import connection_problem
 from source_aha.source import SourceAha
 
 logger = logging.getLogger("airbyte")
@@ -42,6 +43,9 @@ def build_source(parsed: argparse.Namespace) -> SourceAha:
     problems = config_errors(config)
     if problems:
         raise config_error("Invalid configuration: " + " ".join(problems))
+    unreachable = connection_problem(config) if parsed.command == "check" else None
+    if unreachable:
+        raise config_error(unreachable)
     catalog_path, state_path = getattr(parsed, "catalog", None), getattr(parsed, "state", None)
     catalog = SourceAha.read_catalog(catalog_path) if catalog_path else None
     state, note = read_state(state_path) if state_path else ([], None)

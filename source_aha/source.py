@@ -12,10 +12,13 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 
 from source_aha import components, config
 from source_aha.interpreter import serialize_literal_eval
+from source_aha.request_cache import keep_retried_answers_out_of_the_cache
 
 # The CDK's worker threads evaluate templates with `ast.literal_eval`, which races on Python
 # before 3.11.8 (see `interpreter`).
 serialize_literal_eval()
+# A retried parent page must reach Aha!, not the request cache (see `request_cache`).
+keep_retried_answers_out_of_the_cache()
 # The manifest names components as the Connector Builder and source-declarative-manifest load
 # them; this alias makes the same names resolve to this package.
 sys.modules.setdefault("source_declarative_manifest.components", components)
