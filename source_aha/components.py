@@ -39,7 +39,8 @@ from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
 
 logger = logging.getLogger("airbyte")
 
-Answer = requests.Response | Exception | None  # what an error handler or backoff strategy is given
+Answer = requests.Response | Exception | None  # what an error handler is given
+Backoff = requests.Response | requests.RequestException | None  # what a backoff strategy is given
 
 
 def positive_int_or_none(value: int | str | None) -> int | None:
@@ -182,11 +183,7 @@ class WaitTimeFromHeaderWithJitter(WaitTimeFromHeaderBackoffStrategy):
 
     jitter_in_seconds: float = 2.0
 
-    def backoff_time(
-        self,
-        response_or_exception: requests.Response | requests.RequestException | None,
-        attempt_count: int,
-    ) -> float | None:
+    def backoff_time(self, response_or_exception: Backoff, attempt_count: int) -> float | None:
         wait = super().backoff_time(response_or_exception, attempt_count)
         return None if wait is None else wait + random.uniform(0, float(self.jitter_in_seconds))
 
@@ -200,11 +197,7 @@ class AnswerBackoffStrategy(ExponentialBackoffStrategy):
     retry, which logs the handler's message ("Cannot reach <host>: <cause>") instead.
     """
 
-    def backoff_time(
-        self,
-        response_or_exception: requests.Response | requests.RequestException | None,
-        attempt_count: int,
-    ) -> float | None:
+    def backoff_time(self, response_or_exception: Backoff, attempt_count: int) -> float | None:
         if not isinstance(response_or_exception, requests.Response):
             return None
         return super().backoff_time(response_or_exception, attempt_count)
@@ -226,6 +219,7 @@ def network_cause(error: BaseException) -> str:
         ((ssl.SSLError, requests.exceptions.SSLError), "TLS handshake failed"),
         (requests.exceptions.ReadTimeout, "no answer within the read timeout"),
         ((requests.exceptions.ConnectTimeout, TimeoutError), "no connection within the timeout"),
+        (ConnectionResetError, "the connection was reset"),
     ):
         if any(isinstance(e, kind) for e in seen):
             return cause
@@ -258,31 +252,24 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
     that is not Aha!'s API (a wrong `subdomain` or `base_url` serves HTML) and fails with a config
     error; JSON announced but undecodable or empty (a truncated body) is retried.
 
-    A failed connection is retried with its host and cause named ("Cannot reach <host>:
-    connection refused"). (The package keeps retried answers out of the request cache, see
-    `source_aha/request_cache.py`.)
+    A failed connection is retried as "Cannot reach <host>: <cause>"; its last attempt fails with
+    that line first. (The package keeps retried answers out of the request cache: `request_cache`.)
 
-    Outages. Retries are counted per request, and a per-idea stream reads one request chain per
-    idea: when Aha! is down, each idea would wait out its own retries in turn. Once this stream
-    has had no answer for `outage_seconds` (every answer an error to retry, or none), a retryable
-    error fails at once, with a transient error. A success or an ignored answer ends the outage
-    unless it came from the cache; 429s neither start nor end one. The bookkeeping belongs to the
-    instance: one per stream and sync (see the module docstring).
+    Outages. A per-idea stream reads one request chain per idea, each with its own retries: when
+    Aha! is down, each idea would wait them out in turn. Once this stream has had no answer for
+    `outage_seconds` (only errors to retry, or none), a retryable error fails at once. A success or
+    an ignored answer ends the outage unless it came from the cache; 429s neither start nor end one.
     """
 
     outage_seconds: float = 60.0
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__post_init__(parameters)
-        filters = self.response_filters or []
-        ignored = {
-            code
-            for f in filters
-            if f.action == ResponseAction.IGNORE
-            for code in f.http_codes or ()
-        }
-        self._ignored_statuses = ignored
-        self._error_statuses = {code for f in filters for code in f.http_codes or ()} - ignored
+        codes = [
+            (f.action, code) for f in self.response_filters or [] for code in f.http_codes or ()
+        ]
+        self._ignored_statuses = {code for action, code in codes if action == ResponseAction.IGNORE}
+        self._error_statuses = {code for _, code in codes} - self._ignored_statuses
         self._lock = threading.Lock()
         # Failed attempts of each request that got no answer, for as long as it is retried.
         self._attempts: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
@@ -310,15 +297,12 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
             if checked:
                 return checked
         resolution, error = super().interpret_response(response_or_exception), response_or_exception
-        if not isinstance(error, requests.RequestException) or (
-            resolution.response_action != ResponseAction.RETRY
-        ):
+        if resolution.response_action != ResponseAction.RETRY or not isinstance(error, Exception):
             return resolution
-        host = urlsplit((error.request.url if error.request else None) or "").netloc
-        message = f"Cannot reach {host.rsplit('@', 1)[-1] or 'the server'}: {network_cause(error)}"
-        return _resolution(
-            ResponseAction.RETRY, FailureType.transient_error, f"{message}; retrying."
-        )
+        host = urlsplit(getattr(getattr(error, "request", None), "url", "") or "").netloc
+        host = host.rsplit("@", 1)[-1] or "the server"
+        message = f"Cannot reach {host}: {network_cause(error)}; retrying."
+        return _resolution(ResponseAction.RETRY, FailureType.transient_error, message)
 
     def interpret_response(self, response_or_exception: Answer = None) -> ErrorResolution:
         resolution = self.resolve(response_or_exception)
