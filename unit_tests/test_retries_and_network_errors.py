@@ -15,6 +15,7 @@ import json
 import logging
 import socket
 import sys
+import threading
 import time
 from importlib.metadata import version
 
@@ -223,5 +224,35 @@ def test_check_on_a_refused_port_fails_in_one_line_naming_base_url(
     assert status == {
         "status": "FAILED",
         "message": f"Cannot reach 127.0.0.1:{port}: connection refused. Check `base_url`.",
+    }
+    assert elapsed < 15
+
+
+def test_check_on_a_port_that_does_not_speak_tls_fails_naming_the_tls_handshake(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path
+) -> None:
+    # A plain-text server where https is expected: the handshake fails as it does on a proxy or
+    # a server with a broken certificate setup.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+
+        def answer_in_plain_text() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(1024)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        thread = threading.Thread(target=answer_in_plain_text, daemon=True)
+        thread.start()
+        config = ConfigBuilder().build() | {"base_url": f"https://127.0.0.1:{port}"}
+
+        status, elapsed = _check(monkeypatch, capsys, tmp_path, config)
+        thread.join(timeout=5)
+
+    assert status == {
+        "status": "FAILED",
+        "message": f"Cannot reach 127.0.0.1:{port}: TLS handshake failed. Check `base_url`.",
     }
     assert elapsed < 15
