@@ -19,9 +19,10 @@ from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_aha.config import config_error, config_errors, read_state
+from source_aha.config import config_error, config_errors
 from source_aha.connection import connection_problem
 from source_aha.source import SourceAha
+from source_aha.state import read_state
 
 logger = logging.getLogger("airbyte")
 

@@ -13,6 +13,7 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 from source_aha import components, config
 from source_aha.interpreter import serialize_literal_eval
 from source_aha.request_cache import keep_retried_answers_out_of_the_cache
+from source_aha.state import read_state as read_state_file
 
 # The CDK's worker threads evaluate templates with `ast.literal_eval`, which races on Python
 # before 3.11.8 (see `interpreter`).
@@ -60,4 +61,4 @@ class SourceAha(YamlDeclarativeSource):
 
     @classmethod
     def read_state(cls, state_path: str) -> list[AirbyteStateMessage]:
-        return config.read_state(state_path)[0] if state_path else []
+        return read_state_file(state_path)[0] if state_path else []
