@@ -7,7 +7,8 @@ in `source.py`): it imports only the CDK, its `requests` and the standard librar
 
 Lifetimes: the CDK builds one instance per component per stream definition (the parent copy of
 `ideas` inside each child stream included), and all partitions of a stream read through it, on
-several worker threads: state on an instance lives one stream's sync, under a lock.
+several worker threads: state on an instance lives one stream's sync, under a lock. What the whole
+sync shares (an outage) is owned by the source's config object, which every component receives.
 """
 
 import logging
@@ -19,7 +20,7 @@ import time
 import weakref
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import requests
@@ -243,6 +244,32 @@ NOT_AHA_MESSAGE = (
 INCOMPLETE_BODY_MESSAGE = "Aha! sent an incomplete JSON body; retrying."
 
 
+class Outage:
+    """When the current run of errors began, shared by every error handler of one source.
+
+    Its owner is the source's config object: the CDK hands the same one to every component it
+    builds for a source (every stream, every parent copy), and a new source gets a new one. The
+    class index maps a live config to its outage and forgets it with the last handler holding it.
+    """
+
+    _by_config: ClassVar["weakref.WeakValueDictionary[int, Outage]"] = weakref.WeakValueDictionary()
+    _index_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, config: Config) -> None:
+        self.config = config  # keeps the id unique while this outage lives
+        self.lock = threading.Lock()
+        self.since: float | None = None
+        self.last_error = 0.0
+
+    @classmethod
+    def of(cls, config: Config) -> "Outage":
+        with cls._index_lock:
+            outage = cls._by_config.get(id(config))
+            if outage is None or outage.config is not config:
+                outage = cls._by_config[id(config)] = cls(config)
+            return outage
+
+
 @dataclass
 class OutageAwareErrorHandler(DefaultErrorHandler):
     """The manifest's error handler: checks that each answer is Aha!'s JSON, and stops outages.
@@ -259,6 +286,7 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
     Aha! is down, each idea would wait them out in turn. Once this stream has had no answer for
     `outage_seconds` (only errors to retry, or none), a retryable error fails at once. A success or
     an ignored answer ends the outage unless it came from the cache; 429s neither start nor end one.
+    The outage is the sync's: every stream of one source shares it (`Outage`).
     """
 
     outage_seconds: float = 60.0
@@ -270,11 +298,9 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         ]
         self._ignored_statuses = {code for action, code in codes if action == ResponseAction.IGNORE}
         self._error_statuses = {code for _, code in codes} - self._ignored_statuses
-        self._lock = threading.Lock()
         # Failed attempts of each request that got no answer, for as long as it is retried.
         self._attempts: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
-        self._outage_since: float | None = None  # when the current run of errors began
-        self._last_error = 0.0
+        self._outage = Outage.of(self.config)
 
     def check_body(self, response: requests.Response) -> ErrorResolution | None:
         """FAIL for an answer that is not JSON, RETRY for an undecodable one, else None."""
@@ -310,16 +336,17 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         if getattr(response_or_exception, "from_cache", False):
             return resolution
         now = time.monotonic()
-        with self._lock:
+        outage_state = self._outage
+        with outage_state.lock:
             if action in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
-                self._outage_since = None
+                outage_state.since = None
                 return resolution
             if action != ResponseAction.RETRY:
                 return resolution
             outage = float(self.outage_seconds)
-            if self._outage_since is None or now - self._last_error > 2 * outage:
-                self._outage_since = now  # errors far apart are separate outages
-            self._last_error, since = now, self._outage_since
+            if outage_state.since is None or now - outage_state.last_error > 2 * outage:
+                outage_state.since = now  # errors far apart are separate outages
+            outage_state.last_error, since = now, outage_state.since
             attempts = 0
             request = getattr(response_or_exception, "request", None)
             if isinstance(response_or_exception, Exception) and request is not None:

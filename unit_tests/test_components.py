@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import sys
 from types import SimpleNamespace
 from typing import Any
 
@@ -448,6 +449,8 @@ class _Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
     fake = _Clock()
     monkeypatch.setattr(components, "time", SimpleNamespace(monotonic=fake))
+    # The handlers of one test are one source's: they share a config object, hence an outage.
+    monkeypatch.setattr(sys.modules[__name__], "_CONFIG", dict(_CONFIG))
     return fake
 
 
@@ -499,29 +502,32 @@ def test_an_answer_in_between_ends_the_outage(clock: _Clock, answer) -> None:
 
 
 def test_a_plan_feature_403_ends_the_outage_like_any_ignored_answer(clock: _Clock) -> None:
-    plan_handler = _plan_feature_handler()
-    plan_handler.interpret_response(_a_response(503))
+    base, plan_handler = _base_handler(), _plan_feature_handler()  # two streams of one source
+    base.interpret_response(_a_response(503))
     clock.now += 50
     assert plan_handler.interpret_response(_a_response(403)).response_action == (
         ResponseAction.IGNORE
     )
     clock.now += 50
 
-    assert plan_handler.interpret_response(_a_response(503)).response_action == (
-        ResponseAction.RETRY
-    )
+    assert base.interpret_response(_a_response(503)).response_action == ResponseAction.RETRY
 
 
-def test_each_stream_handler_keeps_its_own_outage_so_no_test_resets_anything(
+def test_every_stream_of_a_source_shares_its_outage_and_a_new_source_starts_without_one(
     clock: _Clock,
 ) -> None:
-    # One handler per stream definition and sync: a new source (or stream) starts with no outage.
-    first = _base_handler()
+    config = {"api_key": "k", "subdomain": "company"}
+    build = ModelToComponentFactory().create_component
+    first, second = (
+        build(CustomErrorHandlerModel, _definitions()["error_handler"], config) for _ in range(2)
+    )
     first.interpret_response(_a_response(503))
     clock.now += 60
-    assert first.interpret_response(_a_response(503)).response_action == ResponseAction.FAIL
+    # A stream that meets its first error 60 s into the sync's outage stops at once.
+    assert second.interpret_response(_a_response(503)).response_action == ResponseAction.FAIL
 
-    assert _base_handler().interpret_response(_a_response(503)).response_action == (
+    other_source = build(CustomErrorHandlerModel, _definitions()["error_handler"], dict(config))
+    assert other_source.interpret_response(_a_response(503)).response_action == (
         ResponseAction.RETRY
     )
 
