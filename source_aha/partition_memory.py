@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
@@ -83,7 +84,7 @@ def bound_partition_memory(installed: str | None = None) -> bool:
     cdk_limit = ThreadPoolManager.DEFAULT_MAX_QUEUE_SIZE
 
     @functools.wraps(original_init)
-    def init_bounded(self: ThreadPoolManager, *args: Any, **kwargs: Any) -> None:
+    def init_bounded(self: ThreadPoolManager, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 (forwarded as is)
         original_init(self, *args, **kwargs)
         if self._max_concurrent_tasks == cdk_limit:  # the default: `ConcurrentSource.create`
             self._max_concurrent_tasks = MAX_PENDING_TASKS
@@ -92,7 +93,7 @@ def bound_partition_memory(installed: str | None = None) -> bool:
     original_policy_init = MovingWindowCallRatePolicy.__init__
 
     @functools.wraps(original_policy_init)
-    def init_unnamed(self: MovingWindowCallRatePolicy, *args: Any, **kwargs: Any) -> None:
+    def init_unnamed(self: MovingWindowCallRatePolicy, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 (forwarded as is)
         original_policy_init(self, *args, **kwargs)
         wrap_item = self._limiter.bucket_factory.wrap_item
         self._limiter.bucket_factory.wrap_item = (  # type: ignore[method-assign]
@@ -107,6 +108,7 @@ def bound_partition_memory(installed: str | None = None) -> bool:
     return True
 
 
-def original(method: Any) -> Any:
+def original(method: Callable[..., object]) -> Callable[..., object]:
     """The CDK's own version of a method, whether or not the patches are installed."""
-    return getattr(method, "__wrapped__", method)
+    unwrapped: Callable[..., object] = getattr(method, "__wrapped__", method)
+    return unwrapped
