@@ -1,13 +1,9 @@
 """Custom components for the Aha! manifest: only what the declarative language cannot express.
 
-The manifest names them `source_declarative_manifest.components.<Class>`, so this one file must
-load alone in the Connector Builder and `source-declarative-manifest` (aliased in `source.py`): it
-imports only the CDK, `requests` and the standard library, and has no `from __future__ import
-annotations` (the Builder runs it before registering the module).
-
-The CDK builds one instance per component per stream definition (each parent copy of `ideas`
-too), shared by the stream's worker threads; what the whole sync shares (an outage) hangs off the
-source's config object, which every component receives.
+The Connector Builder and `source-declarative-manifest` load this file alone (`source.py` aliases
+it), so it imports only the CDK, `requests` and the standard library, and has no `from __future__
+import annotations` (the Builder runs it before registering the module). The CDK builds one
+instance per component per stream definition, shared by the stream's worker threads.
 """
 
 import logging
@@ -75,11 +71,8 @@ def page_size(response: requests.Response) -> int:
 
 @dataclass
 class RowCheckingExtractor(DpathExtractor):
-    """A `DpathExtractor` that passes on only rows that can be records: objects with an `id`.
-
-    The CDK would fail the stream on any other row with a bare TypeError, or emit a record with a
-    null key; it is skipped with a warning naming the endpoint, the page and the row's position.
-    """
+    """A `DpathExtractor` that passes on only objects with an `id`: the CDK would fail the stream
+    on any other row with a bare TypeError, or emit a record with a null key."""
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
         for position, row in enumerate(super().extract_records(response), start=1):
@@ -95,12 +88,8 @@ class RowCheckingExtractor(DpathExtractor):
 
 @dataclass
 class MaxIdeasExtractor(RowCheckingExtractor):
-    """Extracts ideas and stops at exactly `max_ideas`, counting from the response itself.
-
-    The paginator stops once `max_ideas` are covered, but the last page can overshoot. A row's
-    position is (page - 1) * per_page + offset, so every copy of `ideas` keeps the same first N
-    ideas without state (a counting filter would need it, per copy).
-    """
+    """Keeps exactly the first `max_ideas` ideas, which the last page can overshoot. A row's
+    position comes from the response, so every copy of `ideas` keeps the same ideas, statelessly."""
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
         records = super().extract_records(response)
@@ -141,12 +130,9 @@ class WaitTimeFromHeaderWithJitter(WaitTimeFromHeaderBackoffStrategy):
 
 @dataclass
 class AnswerBackoffStrategy(ExponentialBackoffStrategy):
-    """`ExponentialBackoffStrategy` for answers only: a request that got none gets no wait here.
-
-    The CDK logs every wait a manifest strategy computes as "Rate limit exceeded". A refused or
-    unresolvable connection is no rate limit, so it is left to the CDK's default exponential
-    retry, which logs the handler's message ("Cannot reach <host>: <cause>") instead.
-    """
+    """`ExponentialBackoffStrategy` for answers only. The CDK logs every wait a manifest strategy
+    computes as "Rate limit exceeded"; a failed connection is left to its default retry, which
+    logs the handler's "Cannot reach <host>: <cause>" instead."""
 
     def backoff_time(self, response_or_exception: Backoff, attempt_count: int) -> float | None:
         if not isinstance(response_or_exception, requests.Response):
@@ -194,12 +180,9 @@ INCOMPLETE_BODY_MESSAGE = "Aha! sent an incomplete JSON body; retrying."
 
 
 class Outage:
-    """When the current run of errors began, shared by every error handler of one source.
-
-    The CDK hands one config object to every component it builds for a source, and a new source
-    gets a new one; a config is not weak-referenceable, so the index maps its id to the outage
-    (which holds the config, keeping the id unique) for as long as a handler holds the outage.
-    """
+    """When the current run of errors began, shared by every error handler of one source: the CDK
+    hands them all one config object (a new source, a new one). A dict cannot be weakly
+    referenced, so the index maps its id to the outage, which holds the config to keep it unique."""
 
     _by_config: ClassVar["weakref.WeakValueDictionary[int, Outage]"] = weakref.WeakValueDictionary()
     _index_lock: ClassVar[threading.Lock] = threading.Lock()
@@ -223,15 +206,13 @@ class Outage:
 class OutageAwareErrorHandler(DefaultErrorHandler):
     """The manifest's error handler: checks that each answer is Aha!'s JSON, and stops outages.
 
-    The body is checked after the filters that resolve a status as an error and before those that
-    ignore one: no JSON means the server is not Aha!'s API (a wrong `subdomain` or `base_url`
-    serves HTML), a config error; JSON announced but undecodable or empty (a truncated body) is
-    retried. A failed connection is retried as "Cannot reach <host>: <cause>".
+    The body is checked after the filters that resolve a status as an error, before those that
+    ignore one: no JSON is a wrong `subdomain` or `base_url` (a config error); an undecodable or
+    empty body is truncated (retried). A failed connection retries as "Cannot reach <host>: ...".
 
-    A per-idea stream retries each idea's requests on their own, so an Aha! outage would be waited
-    out once per idea: once the sync has had only errors to retry for `outage_seconds`, a
-    retryable error fails at once. An answer that is not from the cache (a success or an ignored
-    status) ends the outage; a 429 neither starts nor ends one.
+    A per-idea stream would wait an outage out once per idea, so once the sync has had only errors
+    to retry for `outage_seconds`, a retryable error fails at once. An answer not from the cache
+    (a success or an ignored status) ends the outage; a 429 neither starts nor ends one.
     """
 
     outage_seconds: float = 60.0
@@ -312,9 +293,8 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
 class PlanFeatureErrorHandler(OutageAwareErrorHandler):
     """Skips, with one warning per stream, a stream that the account's Aha! plan does not include.
 
-    Aha! answers 403 when a plan lacks a module (Roadmaps; Ideas Advanced for idea
-    organizations): nothing to read, not a broken configuration. An `HttpResponseFilter` with
-    `IGNORE` would only log at INFO. The 403 is an answer, so it ends an outage.
+    Aha! answers 403 when a plan lacks a module (Roadmaps; Ideas Advanced for idea organizations):
+    nothing to read, not a broken configuration, and an `IGNORE` filter would only log at INFO.
     """
 
     plan_feature: str = "a feature of a higher Aha! plan"
