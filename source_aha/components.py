@@ -1,14 +1,9 @@
 """Custom components for the Aha! manifest: only what the declarative language cannot express.
 
-The manifest names them `source_declarative_manifest.components.<Class>`, so this file loads
-unchanged in the Connector Builder, in `source-declarative-manifest` and in this package (aliased
-in `source.py`): it imports only the CDK, its `requests` and the standard library, and has no
-`from __future__ import annotations` (the Builder runs it before registering the module).
-
-Lifetimes: the CDK builds one instance per component per stream definition (the parent copy of
-`ideas` inside each child stream included), and all partitions of a stream read through it, on
-several worker threads: state on an instance lives one stream's sync, under a lock. What the whole
-sync shares (an outage) is owned by the source's config object, which every component receives.
+The Connector Builder and `source-declarative-manifest` load this file alone (`source.py` aliases
+it), so it imports only the CDK, `requests` and the standard library, and has no `from __future__
+import annotations` (the Builder runs it before registering the module). The CDK builds one
+instance per component per stream definition, shared by the stream's worker threads.
 """
 
 import logging
@@ -21,11 +16,11 @@ import weakref
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordFilter
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies import (
@@ -36,61 +31,12 @@ from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, Res
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import (
     DEFAULT_ERROR_MAPPING,
 )
-from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
+from airbyte_cdk.sources.types import Config
 
 logger = logging.getLogger("airbyte")
 
 Answer = requests.Response | Exception | None  # what an error handler is given
 Backoff = requests.Response | requests.RequestException | None  # what a backoff strategy is given
-
-
-def positive_int_or_none(value: int | str | None) -> int | None:
-    """Returns `max_ideas` as an int (the spec also accepts a numeric string), or None if unset."""
-    return None if value is None or value == "" else int(value)
-
-
-def workflow_status_matches(idea: Mapping[str, Any], wanted: str) -> bool:
-    """True when the idea's workflow status has `wanted` as its id or (case-insensitive) name."""
-    status, wanted = idea.get("workflow_status") or {}, wanted.strip()
-    return str(status.get("id") or "") == wanted or (
-        str(status.get("name") or "").casefold() == wanted.casefold()
-    )
-
-
-def name_matches(idea: Mapping[str, Any], text: str) -> bool:
-    """True when every word of `text` occurs in the idea's name, ignoring case."""
-    name = str(idea.get("name") or "").casefold()
-    return all(word in name for word in text.casefold().split())
-
-
-@dataclass
-class IdeaFilter(RecordFilter):
-    """Keeps the ideas that match `ideas_workflow_status` and `ideas_q` (alias `q`).
-
-    Aha! filters `GET /ideas` on both itself, but how it matches is not documented, so every row
-    is checked here too (the parent copies of the child streams too). A `condition` cannot do this:
-    one that renders to nothing drops every record, and a status is a name or an id. An optional
-    `condition` (e.g. `comments_count > 0` on a parent copy) applies on top.
-    """
-
-    def filter_records(
-        self,
-        records: Iterable[Mapping[str, Any]],
-        stream_state: StreamState,
-        stream_slice: StreamSlice | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        status = self.config.get("ideas_workflow_status")
-        text = self.config.get("ideas_q") or self.config.get("q")
-        selected = (
-            record
-            for record in records
-            if (not status or workflow_status_matches(record, str(status)))
-            and (not text or name_matches(record, str(text)))
-        )
-        if self.condition:
-            return super().filter_records(selected, stream_state, stream_slice, next_page_token)
-        return selected
 
 
 def _describe(row: object) -> str:
@@ -125,11 +71,8 @@ def page_size(response: requests.Response) -> int:
 
 @dataclass
 class RowCheckingExtractor(DpathExtractor):
-    """A `DpathExtractor` that passes on only rows that can be records: objects with an `id`.
-
-    The CDK would fail the stream on any other row with a bare TypeError, or emit a record with a
-    null key; it is skipped with a warning naming the endpoint, the page and the row's position.
-    """
+    """A `DpathExtractor` that passes on only objects with an `id`: the CDK would fail the stream
+    on any other row with a bare TypeError, or emit a record with a null key."""
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
         for position, row in enumerate(super().extract_records(response), start=1):
@@ -145,21 +88,17 @@ class RowCheckingExtractor(DpathExtractor):
 
 @dataclass
 class MaxIdeasExtractor(RowCheckingExtractor):
-    """Extracts ideas and stops at exactly `max_ideas`, counting from the response itself.
-
-    The paginator stops once `max_ideas` are covered, but the last page can overshoot. A row's
-    position is (page - 1) * per_page + offset, so every copy of `ideas` keeps the same first N
-    ideas without state (a counting filter would need it, per copy).
-    """
+    """Keeps exactly the first `max_ideas` ideas, which the last page can overshoot. A row's
+    position comes from the response, so every copy of `ideas` keeps the same ideas, statelessly."""
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
         records = super().extract_records(response)
-        limit = positive_int_or_none(self.config.get("max_ideas"))
-        if limit is None:
+        limit = self.config.get("max_ideas")  # an int, or a numeric string (the spec takes both)
+        if limit is None or limit == "":
             yield from records
             return
         first = (page_number(response) - 1) * page_size(response)
-        yield from (record for offset, record in enumerate(records) if first + offset < limit)
+        yield from (record for offset, record in enumerate(records) if first + offset < int(limit))
 
 
 @dataclass
@@ -191,12 +130,9 @@ class WaitTimeFromHeaderWithJitter(WaitTimeFromHeaderBackoffStrategy):
 
 @dataclass
 class AnswerBackoffStrategy(ExponentialBackoffStrategy):
-    """`ExponentialBackoffStrategy` for answers only: a request that got none gets no wait here.
-
-    The CDK logs every wait a manifest strategy computes as "Rate limit exceeded". A refused or
-    unresolvable connection is no rate limit, so it is left to the CDK's default exponential
-    retry, which logs the handler's message ("Cannot reach <host>: <cause>") instead.
-    """
+    """`ExponentialBackoffStrategy` for answers only. The CDK logs every wait a manifest strategy
+    computes as "Rate limit exceeded"; a failed connection is left to its default retry, which
+    logs the handler's "Cannot reach <host>: <cause>" instead."""
 
     def backoff_time(self, response_or_exception: Backoff, attempt_count: int) -> float | None:
         if not isinstance(response_or_exception, requests.Response):
@@ -231,10 +167,9 @@ def _resolution(action: ResponseAction, failure: FailureType, message: str) -> E
     return ErrorResolution(response_action=action, failure_type=failure, error_message=message)
 
 
-def public_url(response: requests.Response) -> str:
-    """The request URL without query string or credentials (safe to show in an error)."""
-    parts = urlsplit(response.url or "")
-    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
+def public_host(url: str | None) -> str:
+    """The host of `url` without credentials (safe to show in an error)."""
+    return urlsplit(url or "").netloc.rsplit("@", 1)[-1]
 
 
 NOT_AHA_MESSAGE = (
@@ -245,18 +180,15 @@ INCOMPLETE_BODY_MESSAGE = "Aha! sent an incomplete JSON body; retrying."
 
 
 class Outage:
-    """When the current run of errors began, shared by every error handler of one source.
-
-    Its owner is the source's config object: the CDK hands the same one to every component it
-    builds for a source (every stream, every parent copy), and a new source gets a new one. The
-    class index maps a live config to its outage and forgets it with the last handler holding it.
-    """
+    """When the current run of errors began, shared by every error handler of one source: the CDK
+    hands them all one config object (a new source, a new one). A dict cannot be weakly
+    referenced, so the index maps its id to the outage, which holds the config to keep it unique."""
 
     _by_config: ClassVar["weakref.WeakValueDictionary[int, Outage]"] = weakref.WeakValueDictionary()
     _index_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, config: Config) -> None:
-        self.config = config  # keeps the id unique while this outage lives
+        self.config = config
         self.lock = threading.Lock()
         self.since: float | None = None
         self.last_error = 0.0
@@ -274,19 +206,13 @@ class Outage:
 class OutageAwareErrorHandler(DefaultErrorHandler):
     """The manifest's error handler: checks that each answer is Aha!'s JSON, and stops outages.
 
-    Body checks, in the filters' place after those that resolve a status as an error (401, 403,
-    429, 5xx) and before those that ignore one: an answer that is not JSON comes from a server
-    that is not Aha!'s API (a wrong `subdomain` or `base_url` serves HTML) and fails with a config
-    error; JSON announced but undecodable or empty (a truncated body) is retried.
+    The body is checked after the filters that resolve a status as an error, before those that
+    ignore one: no JSON is a wrong `subdomain` or `base_url` (a config error); an undecodable or
+    empty body is truncated (retried). A failed connection retries as "Cannot reach <host>: ...".
 
-    A failed connection is retried as "Cannot reach <host>: <cause>"; its last attempt fails with
-    that line first. (The package keeps retried answers out of the request cache: `request_cache`.)
-
-    Outages. A per-idea stream reads one request chain per idea, each with its own retries: when
-    Aha! is down, each idea would wait them out in turn. Once this stream has had no answer for
-    `outage_seconds` (only errors to retry, or none), a retryable error fails at once. A success or
-    an ignored answer ends the outage unless it came from the cache; 429s neither start nor end one.
-    The outage is the sync's: every stream of one source shares it (`Outage`).
+    A per-idea stream would wait an outage out once per idea, so once the sync has had only errors
+    to retry for `outage_seconds`, a retryable error fails at once. An answer not from the cache
+    (a success or an ignored status) ends the outage; a 429 neither starts nor ends one.
     """
 
     outage_seconds: float = 60.0
@@ -308,8 +234,11 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         if status in self._error_statuses:
             return None  # a status the manifest's filters resolve first
         if "json" not in (response.headers.get("Content-Type") or "").lower():
-            message = NOT_AHA_MESSAGE.format(url=public_url(response))
-            return _resolution(ResponseAction.FAIL, FailureType.config_error, message)
+            parts = urlsplit(response.url or "")
+            url = f"{parts.scheme}://{public_host(response.url)}{parts.path}"
+            return _resolution(
+                ResponseAction.FAIL, FailureType.config_error, NOT_AHA_MESSAGE.format(url=url)
+            )
         if status in self._ignored_statuses or json_body(response):
             return None
         known = DEFAULT_ERROR_MAPPING.get(status)
@@ -325,42 +254,38 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         resolution, error = super().interpret_response(response_or_exception), response_or_exception
         if resolution.response_action != ResponseAction.RETRY or not isinstance(error, Exception):
             return resolution
-        host = urlsplit(getattr(getattr(error, "request", None), "url", "") or "").netloc
-        host = host.rsplit("@", 1)[-1] or "the server"
+        host = public_host(getattr(getattr(error, "request", None), "url", None)) or "the server"
         message = f"Cannot reach {host}: {network_cause(error)}; retrying."
         return _resolution(ResponseAction.RETRY, FailureType.transient_error, message)
 
     def interpret_response(self, response_or_exception: Answer = None) -> ErrorResolution:
         resolution = self.resolve(response_or_exception)
-        action = resolution.response_action
-        if getattr(response_or_exception, "from_cache", False):
+        action, outage = resolution.response_action, self._outage
+        answered = action in (ResponseAction.SUCCESS, ResponseAction.IGNORE)
+        if getattr(response_or_exception, "from_cache", False) or not (
+            answered or action == ResponseAction.RETRY
+        ):
             return resolution
-        now = time.monotonic()
-        outage_state = self._outage
-        with outage_state.lock:
-            if action in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
-                outage_state.since = None
+        now, window = time.monotonic(), float(self.outage_seconds)
+        with outage.lock:
+            if answered:
+                outage.since = None
                 return resolution
-            if action != ResponseAction.RETRY:
-                return resolution
-            outage = float(self.outage_seconds)
-            if outage_state.since is None or now - outage_state.last_error > 2 * outage:
-                outage_state.since = now  # errors far apart are separate outages
-            outage_state.last_error, since = now, outage_state.since
-            attempts = 0
+            if outage.since is None or now - outage.last_error > 2 * window:
+                outage.since = now  # errors far apart are separate outages
+            outage.last_error, since = now, outage.since
             request = getattr(response_or_exception, "request", None)
+            attempts = 0
             if isinstance(response_or_exception, Exception) and request is not None:
                 attempts = self._attempts[request] = self._attempts.get(request, 0) + 1
-        last = (resolution.error_message or "").split("; retrying")[0].rstrip(".")
         if attempts > int(self.max_retries or 0):  # the CDK would give up, in its own words
-            message = f"{last}; gave up after {attempts} attempts."
-        elif now - since >= outage:
-            message = (
-                f"{last}; there were only errors for {now - since:.0f} s, so the sync gives up."
-            )
+            ending = f"gave up after {attempts} attempts"
+        elif now - since >= window:
+            ending = f"there were only errors for {now - since:.0f} s, so the sync gives up"
         else:
             return resolution
-        message += " The next sync resumes from the last saved state."
+        last = (resolution.error_message or "").split("; retrying")[0].rstrip(".")
+        message = f"{last}; {ending}. The next sync resumes from the last saved state."
         return _resolution(ResponseAction.FAIL, FailureType.transient_error, message)
 
 
@@ -368,17 +293,15 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
 class PlanFeatureErrorHandler(OutageAwareErrorHandler):
     """Skips, with one warning per stream, a stream that the account's Aha! plan does not include.
 
-    Aha! answers 403 when a plan lacks a module (Roadmaps features, goals and releases on an
-    Ideas-only plan; idea organizations below Ideas Advanced): "nothing to read here", not a broken
-    configuration. An `HttpResponseFilter` with `IGNORE` would only log at INFO. The 403 is an
-    answer, so it ends an outage like any other ignored answer.
+    Aha! answers 403 when a plan lacks a module (Roadmaps; Ideas Advanced for idea organizations):
+    nothing to read, not a broken configuration, and an `IGNORE` filter would only log at INFO.
     """
 
     plan_feature: str = "a feature of a higher Aha! plan"
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__post_init__(parameters)
-        self._stream = parameters.get("name") or parameters.get("resource") or "this stream"
+        self._stream = parameters.get("name") or "this stream"
         self._warned = False
 
     def resolve(self, response_or_exception: Answer) -> ErrorResolution:

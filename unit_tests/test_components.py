@@ -16,6 +16,9 @@ from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtr
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     CustomErrorHandler as CustomErrorHandlerModel,
 )
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    RecordFilter as RecordFilterModel,
+)
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import (
     ModelToComponentFactory,
 )
@@ -24,17 +27,13 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Resp
 from source_aha import SourceAha, components
 from source_aha.components import (
     INCOMPLETE_BODY_MESSAGE,
-    IdeaFilter,
     MaxIdeasExtractor,
     OutageAwareErrorHandler,
     PerIdeaToAccountWideState,
     PlanFeatureErrorHandler,
     RowCheckingExtractor,
-    name_matches,
     page_number,
     page_size,
-    positive_int_or_none,
-    workflow_status_matches,
 )
 
 _IDEAS_URL = "https://company.aha.io/api/v1/ideas"
@@ -64,8 +63,14 @@ def _ideas_response(
     return response
 
 
-def _filtered_ids(config: dict[str, Any], ideas: list[dict[str, Any]], condition: str = ""):
-    idea_filter = IdeaFilter(config=config, parameters={}, condition=condition)
+def _filtered_ids(
+    config: dict[str, Any], ideas: list[dict[str, Any]], idea_count_field: str | None = None
+) -> list[str]:
+    """The ids the manifest's ideas filter keeps (a parent copy has an `idea_count_field`)."""
+    definition = _definitions()["ideas"]["retriever"]["record_selector"]["record_filter"]
+    if idea_count_field:
+        definition["$parameters"] = {"idea_count_field": idea_count_field}
+    idea_filter = ModelToComponentFactory().create_component(RecordFilterModel, definition, config)
     return [idea["id"] for idea in idea_filter.filter_records(ideas, stream_state={})]
 
 
@@ -102,7 +107,7 @@ _IDEAS = [
         ),
     ],
 )
-def test_idea_filter_keeps_ideas_matching_the_config(config, expected_ids) -> None:
+def test_ideas_filter_keeps_ideas_matching_the_config(config, expected_ids) -> None:
     assert _filtered_ids(config, _IDEAS) == expected_ids
 
 
@@ -114,15 +119,16 @@ def test_idea_filter_keeps_ideas_matching_the_config(config, expected_ids) -> No
         pytest.param({"ideas_workflow_status": "Shipped"}, [], id="condition_and_status"),
     ],
 )
-def test_idea_filter_applies_the_condition_on_top_of_the_config(config, expected_ids) -> None:
+def test_ideas_filter_of_a_parent_copy_also_skips_ideas_whose_count_is_0(
+    config, expected_ids
+) -> None:
     ideas = [
         {**_IDEAS[0], "comments_count": 2},
         {**_IDEAS[1], "comments_count": 0},
         {**_IDEAS[2], "comments_count": None},
     ]
-    condition = "{{ record.get('comments_count') is none or record.get('comments_count') > 0 }}"
 
-    assert _filtered_ids(config, ideas, condition) == expected_ids
+    assert _filtered_ids(config, ideas, "comments_count") == expected_ids
 
 
 @pytest.mark.parametrize(
@@ -181,19 +187,6 @@ def test_max_ideas_extractor_keeps_the_same_ideas_on_every_copy() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        pytest.param(None, None, id="none"),
-        pytest.param("", None, id="empty"),
-        pytest.param(7, 7, id="int"),
-        pytest.param("250", 250, id="numeric_string"),
-    ],
-)
-def test_positive_int_or_none(value, expected) -> None:
-    assert positive_int_or_none(value) == expected
-
-
-@pytest.mark.parametrize(
     ("idea", "wanted", "expected"),
     [
         pytest.param({"workflow_status": {"id": "7", "name": "New"}}, "7", True, id="id"),
@@ -203,8 +196,11 @@ def test_positive_int_or_none(value, expected) -> None:
         pytest.param({}, "New", False, id="missing_status"),
     ],
 )
-def test_workflow_status_matches(idea, wanted, expected) -> None:
-    assert workflow_status_matches(idea, wanted) is expected
+def test_ideas_filter_matches_the_status_by_id_or_name(idea, wanted, expected) -> None:
+    kept = _filtered_ids(
+        {"ideas_workflow_status": wanted}, [{"id": "1", "name": "An idea", **idea}]
+    )
+    assert kept == (["1"] if expected else [])
 
 
 @pytest.mark.parametrize(
@@ -216,8 +212,10 @@ def test_workflow_status_matches(idea, wanted, expected) -> None:
         pytest.param("Anything", "", True, id="empty_text"),
     ],
 )
-def test_name_matches(name, text, expected) -> None:
-    assert name_matches({"name": name}, text) is expected
+def test_ideas_filter_matches_every_word_of_ideas_q_in_the_name(name, text, expected) -> None:
+    assert _filtered_ids({"ideas_q": text}, [{"id": "1", "name": name}]) == (
+        ["1"] if expected else []
+    )
 
 
 def test_page_number_and_size_read_the_envelope_and_the_request() -> None:
@@ -285,7 +283,7 @@ def _plan_feature_handler(
         handler = definitions["roadmaps_requester"]["error_handler"]
     else:
         handler = definitions["idea_organizations"]["retriever"]["requester"]["error_handler"]
-    handler["$parameters"] = {"name": stream, "resource": stream}
+    handler["$parameters"] = {"name": stream}
     built = ModelToComponentFactory().create_component(CustomErrorHandlerModel, handler, _CONFIG)
     assert isinstance(built, PlanFeatureErrorHandler)
     return built
@@ -345,18 +343,6 @@ def test_plan_feature_handler_ignores_403_with_one_warning_naming_feature_and_st
     assert f"Skipping {stream}:" in warning
     assert "test-api-key" not in warning
     assert resolutions[0].error_message == warning
-
-
-def test_plan_feature_handler_without_stream_name_names_the_resource() -> None:
-    handler = PlanFeatureErrorHandler(
-        config=_CONFIG, parameters={"resource": "goals"}, plan_feature=_ROADMAPS
-    )
-
-    resolution = handler.interpret_response(_a_response(403))
-
-    assert resolution.response_action == ResponseAction.IGNORE
-    assert resolution.error_message is not None
-    assert resolution.error_message.startswith("Skipping goals:")
 
 
 def test_plan_feature_handler_warns_once_per_handler_not_once_per_process(
