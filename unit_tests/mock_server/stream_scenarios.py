@@ -39,14 +39,13 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 import freezegun
+import requests_mock
 from airbyte_cdk.models import AirbyteStreamStatus, FailureType, Level, SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover
-import requests_mock
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from airbyte_cdk.test.mock_http.matcher import HttpRequestMatcher
 from airbyte_cdk.test.mock_http.mocker import SupportedHttpMethods
-from airbyte_cdk.test.mock_http.response_builder import find_template
-from airbyte_cdk.test.mock_http.response_builder import FieldPath, RecordBuilder
+from airbyte_cdk.test.mock_http.response_builder import FieldPath, RecordBuilder, find_template
 from airbyte_cdk.test.state_builder import StateBuilder
 from jsonschema import Draft7Validator
 
