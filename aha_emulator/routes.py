@@ -171,13 +171,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (  # matched in order
     Endpoint(
         "/api/v1/custom_field_definitions",
         "custom_field_definitions",
-        lambda ws, arg, p: custom_fields.definitions(),
+        lambda ws, arg, p: cast(JSON, custom_fields.definitions()),  # a list, unpaged
         paged=False,
     ),
     Endpoint(
         "/api/v1/custom_field_definitions/{id}/options",
         "options",
-        lambda ws, arg, p: custom_fields.options(arg),
+        lambda ws, arg, p: cast(JSON, custom_fields.options(arg)),
         paged=False,
     ),
 )
