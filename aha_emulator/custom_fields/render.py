@@ -51,6 +51,15 @@ def options(definition_id: str) -> list[JSON]:
     ]
 
 
+def every_option() -> list[JSON]:
+    """Every select field's options, each with its definition's id (the connector's rows)."""
+    return [
+        {**option, "custom_field_definition_id": str(d.id)}
+        for d in DEFINITIONS
+        for option in options(str(d.id))
+    ]
+
+
 def value_of(st: State, d: Definition, seed: int, created: int) -> Any:
     """The value of ``d`` on the record with this ``seed`` (its id); None for about one in five."""
     n = seed // 7 + d.id

@@ -187,7 +187,7 @@ def with_http_mocker(test: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(test)
     def run(self: Any) -> None:
         def with_definitions(*args: Any, http_mocker: HttpMocker) -> None:
-            if self.case.name in CUSTOM_FIELD_STREAMS:
+            if getattr(getattr(self, "case", None), "name", None) in CUSTOM_FIELD_STREAMS:
                 given_custom_field_definitions(http_mocker)
             test(*args, http_mocker=http_mocker)
 
