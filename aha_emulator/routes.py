@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .common import JSON
+from .custom_fields import render as custom_fields
 from .responses import Query, Response, envelope, json_response
 from .workspace import Workspace
 
@@ -166,6 +167,19 @@ ENDPOINTS: tuple[Endpoint, ...] = (  # matched in order
     _list("initiatives", "initiatives", _SINCE, feature=ROADMAPS),
     _list("goals", "goals", feature=ROADMAPS),
     _list("users", "users"),
+    # No paging and no `pagination` block in Aha!'s examples: every row in one answer.
+    Endpoint(
+        "/api/v1/custom_field_definitions",
+        "custom_field_definitions",
+        lambda ws, arg, p: cast(JSON, custom_fields.definitions()),  # a list, unpaged
+        paged=False,
+    ),
+    Endpoint(
+        "/api/v1/custom_field_definitions/{id}/options",
+        "options",
+        lambda ws, arg, p: cast(JSON, custom_fields.options(arg)),
+        paged=False,
+    ),
 )
 ROUTE_NAMES = frozenset(e.name for e in ENDPOINTS)
 # Routes each plan answers 403.

@@ -32,6 +32,7 @@ from .comments.queries import (
     query_internal_comments,
 )
 from .common import JSON, START_MS, Ids
+from .custom_fields import render as custom_fields
 from .ideas import generate as ideas_gen
 from .ideas.mutations import add_idea, delete_idea, edit_idea, mutate_random
 from .ideas.queries import all_ideas, one_idea, query_ideas
@@ -167,6 +168,15 @@ class Workspace:
     def users(self) -> list[JSON]:
         """Every Aha! user, as listed by ``GET /users``."""
         return self._locked(all_rows, "users")
+
+    def custom_field_definitions(self) -> list[JSON]:
+        """Every custom field definition, as listed by ``GET /custom_field_definitions``."""
+        return custom_fields.definitions()
+
+    def custom_field_options(self) -> list[JSON]:
+        """Every option of every select field (``GET /custom_field_definitions/:id/options``),
+        each with ``custom_field_definition_id``."""
+        return custom_fields.every_option()
 
     # ------------------------------------------------------------------ queries for the server
 

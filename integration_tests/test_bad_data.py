@@ -23,6 +23,7 @@ import pytest
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
 from integration_tests.connector import IDEA_STREAMS, Run, configured_catalog
+from integration_tests.custom_fields import with_custom_field_columns
 from integration_tests.reliability_support import API_KEY, StubAha, guard_outputs, run
 from integration_tests.test_end_to_end import (
     assert_same_records,
@@ -175,7 +176,11 @@ def test_missing_fields_nulls_for_objects_and_unknown_fields_are_emitted_as_sent
         result = read(tmp_path / "read", config)
 
     ideas = by_id(result.records("ideas"))
-    assert ideas == {i["id"]: without_top_level_nulls(i) for i in STUB_IDEAS}
+    # As sent, plus the `cf_<key>` column of each custom field (README, custom fields).
+    assert ideas == {
+        i["id"]: without_top_level_nulls(with_custom_field_columns(i)) for i in STUB_IDEAS
+    }
+    assert ideas["9007199254740993"]["cf_k"] == f'[{BIG}, "x"]'
     assert ideas["9007199254740993"]["votes"] == BIG
     (comment,) = result.records("idea_comments")
     assert comment == without_top_level_nulls(STUB_COMMENTS["1002"][0])

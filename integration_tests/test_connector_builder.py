@@ -23,6 +23,7 @@ import yaml
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
 from integration_tests.connector import EVERY_STREAM, Run, configured_catalog, run_source
+from integration_tests.custom_fields import with_custom_field_columns
 
 MANIFEST = ROOT / "manifest.yaml"
 COMPONENTS = ROOT / "source_aha" / "components.py"
@@ -169,9 +170,14 @@ def test_builder_test_read_of_ideas_returns_them_exactly(tmp_path, emulator):
     assert set(got) == set(truth)
     for idea_id, record in got.items():
         expected = {key: truth[idea_id][key] for key in fields if key in truth[idea_id]}
+        expected = with_custom_field_columns(expected)
         assert without_top_level_nulls(record) == without_top_level_nulls(expected)
     assert set(result["inferred_schema"]["properties"]) >= {"id", "name", "workflow_status"}
-    assert emulator.stats.by_route() == {"GET /api/v1/ideas": 2}
+    # Two pages, and the definitions once for the schema's custom-field columns.
+    assert emulator.stats.by_route() == {
+        "GET /api/v1/ideas": 2,
+        "GET /api/v1/custom_field_definitions": 1,
+    }
 
 
 def test_builder_test_read_of_proxy_votes_returns_workspace_votes(tmp_path, emulator):

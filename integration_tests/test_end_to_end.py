@@ -25,6 +25,7 @@ from integration_tests.connector import (
     run_read_until,
     run_source,
 )
+from integration_tests.custom_fields import with_custom_field_columns
 from testkit.streams import EVERY_STREAM, SPEC_KEYS
 
 IDEAS = "GET /api/v1/ideas"
@@ -43,7 +44,7 @@ def project(record: Mapping[str, Any], fields: list[str]) -> dict[str, Any]:
 def expected_ideas(emulator: AhaEmulator, ideas: list[dict[str, Any]] | None = None) -> dict:
     fields = manifest_request_fields("ideas")
     rows = emulator.workspace.ideas() if ideas is None else ideas
-    return {idea["id"]: project(idea, fields) for idea in rows}
+    return {idea["id"]: with_custom_field_columns(project(idea, fields)) for idea in rows}
 
 
 def expected_comments(emulator: AhaEmulator, idea_ids: set[str] | None = None) -> dict:

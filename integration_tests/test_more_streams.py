@@ -15,6 +15,8 @@ import pytest
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
 from integration_tests.connector import configured_catalog, run_source
+from integration_tests.custom_fields import STREAMS as CUSTOM_FIELD_STREAMS
+from integration_tests.custom_fields import with_custom_field_columns
 from integration_tests.test_end_to_end import assert_same_records, by_id, project
 from testkit.resources import of_stream, streams_needing
 from testkit.streams import EVERY_STREAM, FULL_REFRESH_ONLY, IDEA_STREAMS
@@ -44,7 +46,7 @@ def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
         "idea_votes": workspace.votes,
         "products": lambda: workspace.products(full=True),
     }
-    set_apart = ("releases", "idea_categories", "idea_internal_comments")
+    set_apart = ("releases", "idea_categories", "idea_internal_comments", "custom_field_options")
     expected: dict[str, dict[str, dict[str, Any]]] = {}
     for stream in (s for s in MORE_STREAMS if s not in set_apart):
         rows = sources.get(stream) or getattr(workspace, stream)
@@ -55,6 +57,12 @@ def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
         vote_id: {k: v for k, v in vote.items() if k not in ("description", "custom_fields")}
         for vote_id, vote in expected["idea_votes"].items()
     }
+    # The connector keys options by `id`, a copy of the option's id (`value`).
+    expected["custom_field_options"] = {
+        o["value"]: {**o, "id": o["value"]} for o in workspace.custom_field_options()
+    }
+    for stream in (s for s in CUSTOM_FIELD_STREAMS if s in expected):
+        expected[stream] = {k: with_custom_field_columns(r) for k, r in expected[stream].items()}
     releases_fields = requested_fields("releases") or []
     expected["releases"] = {
         r["id"]: {**project(r, releases_fields), "product_id": r["product_id"]}

@@ -6,6 +6,8 @@ import annotations` (the Builder runs it before registering the module). The CDK
 instance per component per stream definition, shared by the stream's worker threads.
 """
 
+import copy
+import json
 import logging
 import random
 import socket
@@ -13,8 +15,8 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import InitVar, dataclass
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,11 +29,13 @@ from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategie
     ExponentialBackoffStrategy,
     WaitTimeFromHeaderBackoffStrategy,
 )
+from airbyte_cdk.sources.declarative.schema.schema_loader import SchemaLoader
+from airbyte_cdk.sources.declarative.transformations.transformation import RecordTransformation
 from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import (
     DEFAULT_ERROR_MAPPING,
 )
-from airbyte_cdk.sources.types import Config
+from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
 
 logger = logging.getLogger("airbyte")
 
@@ -316,3 +320,177 @@ class PlanFeatureErrorHandler(OutageAwareErrorHandler):
             self._warned = True
             logger.warning(message)
         return _resolution(ResponseAction.IGNORE, FailureType.config_error, message)
+
+
+# Custom fields as columns -------------------------------------------------------------------
+
+
+@dataclass
+class CustomFieldDefinitionsFor(RowCheckingExtractor):
+    """The account's custom field definitions of one record type, as ONE record.
+
+    `DynamicSchemaLoader` builds its columns from the first record its retriever yields, at
+    `schema_pointer`. `GET /custom_field_definitions` lists the definitions of every record type
+    (ideas, features, epics, …) in one answer, and a per-definition `RecordFilter` would leave
+    one record per definition. This keeps the definitions whose `custom_fieldable_type` is one
+    of the stream's `$parameters.custom_fieldable_types` and have a `key`, and yields them as
+    `{"custom_field_definitions": [...]}`: one record, always (empty when none match).
+    """
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__post_init__(parameters)
+        wanted = parameters.get("custom_fieldable_types") or ()
+        self._record_types = frozenset([wanted] if isinstance(wanted, str) else wanted)
+
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
+        kept = [
+            row
+            for row in super().extract_records(response)
+            if row.get("custom_fieldable_type") in self._record_types
+            and isinstance(row.get("key"), str)
+            and row["key"]
+        ]
+        yield {"custom_field_definitions": kept}
+
+
+class _LazySchema(Mapping[str, object]):
+    """A schema built on first look, once.
+
+    The CDK asks a stream for its schema when it reads the stream's first partition, and passes
+    it to the retriever, which does not look at it (no schema normalization here). The parent
+    copies of `ideas` inside the per-idea streams are asked too. Built lazily, the schema costs
+    its `GET /custom_field_definitions` only where it is really read: in discover, and once per
+    read when the CDK announces a selected stream (its status message carries the schema; the
+    requests cache serves the other streams). Truthiness is answered without building.
+    """
+
+    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._schema: Mapping[str, Any] | None = None
+
+    def _built(self) -> Mapping[str, Any]:
+        with self._lock:
+            if self._schema is None:
+                self._schema = self._build()
+            return self._schema
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> object:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+
+@dataclass
+class CustomFieldColumns(SchemaLoader):
+    """A stream's static schema plus one typed column per custom field definition.
+
+    `dynamic_schema_loader` (the CDK's `DynamicSchemaLoader`: definitions read from Aha!, typed
+    by its `types_mapping`, renamed by its `schema_transformations`) gives the columns;
+    `static_schema_loader` gives everything else. The CDK's own list of schema loaders
+    (`CompositeSchemaLoader`) keeps only `properties`, so `required` and the rest would be lost,
+    and a failed definitions request would fail discover. Here the static schema is kept whole,
+    a column never replaces a static field, and when the definitions cannot be read (a 403 on an
+    account or key without access, retries exhausted, anything) discover goes on with the static
+    schema and a warning. The schema is built lazily (`_LazySchema`).
+    """
+
+    static_schema_loader: SchemaLoader
+    dynamic_schema_loader: SchemaLoader
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._columns = parameters.get("name") or "the custom field columns"
+        self._schema = _LazySchema(self._merged)
+
+    def get_json_schema(self) -> Mapping[str, Any]:
+        return self._schema
+
+    def _merged(self) -> Mapping[str, Any]:
+        schema = copy.deepcopy(dict(self.static_schema_loader.get_json_schema()))
+        try:
+            columns = dict(self.dynamic_schema_loader.get_json_schema().get("properties") or {})
+        except Exception as error:  # whatever failed, discover must not
+            reason = getattr(error, "message", None) or str(error) or type(error).__name__
+            logger.warning(
+                f"Leaving out {self._columns}: Aha!'s custom field definitions could not be "
+                f"read ({reason}). The stream keeps its other columns and its raw "
+                "`custom_fields`; refresh the schema once the definitions can be read."
+            )
+            return schema
+        properties = schema.setdefault("properties", {})
+        for name, column in columns.items():
+            properties.setdefault(name, column)
+        return schema
+
+
+# The record-level `type` of the values that keep their JSON type (`CustomFieldColumns` types
+# these columns); every other value is a column of an unknown type, a string.
+_TYPED_VALUES = frozenset({"string", "url", "note", "date", "number", "boolean", "array"})
+
+
+def lifted_value(field: Mapping[str, Any]) -> object:
+    """A `custom_fields[]` element's value as its column holds it.
+
+    A value whose record-level `type` is one the schema types (a date is Aha!'s `"2019-01-01"`,
+    a multi-select or users field a list of strings) is kept as it is, and a number field sent
+    as a numeric string becomes a number. Any other value (a scorecard's number, an equation's
+    object, a list of objects) goes to a column of an unknown type, a nullable string: it
+    becomes its JSON text, unless it is a string or null already.
+    """
+    value, kind = field.get("value"), field.get("type")
+    if value is None or (isinstance(value, str) and kind != "number"):
+        return value
+    if kind == "number" and isinstance(value, str):
+        try:
+            return int(value) if value.strip().lstrip("-").isdigit() else float(value)
+        except ValueError:
+            return value
+    scalar = (str, int, float, bool)
+    if kind in _TYPED_VALUES and (
+        isinstance(value, scalar)
+        or (isinstance(value, list) and all(isinstance(item, scalar) for item in value))
+    ):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass
+class LiftCustomFields(RecordTransformation):
+    """Copies each `custom_fields[]` value to a top-level `<prefix><key>` column.
+
+    Aha! sends a record's custom fields as a list of `{id, key, name, updatedAt, value, type}`;
+    the columns that discover adds (`CustomFieldColumns`) are named from the same `key`. No
+    built-in transformation turns a list of key/value objects into fields (`AddFields` would
+    need one template per field, and the fields differ per account). The list itself stays as
+    it is, and a column never overwrites one of the record's own fields.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    prefix: str = "cf_"
+
+    def transform(
+        self,
+        record: dict[str, Any],
+        config: Config | None = None,
+        stream_state: StreamState | None = None,
+        stream_slice: StreamSlice | None = None,
+    ) -> None:
+        fields = record.get("custom_fields")
+        if not isinstance(fields, list):
+            return
+        for field in fields:
+            if not isinstance(field, Mapping):
+                continue
+            key = field.get("key")
+            if isinstance(key, str) and key and f"{self.prefix}{key}" not in record:
+                record[f"{self.prefix}{key}"] = lifted_value(field)

@@ -56,6 +56,8 @@ STREAMS = (
     StreamPromise("initiatives",            ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
     StreamPromise("goals",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
     StreamPromise("users",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("custom_field_definitions", ACCOUNT,     FULL_REFRESH, None,         ("id",)),
+    StreamPromise("custom_field_options",   ACCOUNT,       FULL_REFRESH, None,         ("id",)),
 )
 # fmt: on
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..comments.records import COMMENTS
 from ..common import JSON, Renderer, format_ms, format_seconds, render
+from ..custom_fields.render import custom_fields
 from ..roadmap.render import FEATURE_FIELDS, FEATURE_LIST
 from .records import SCORE_FACTS, TAGS, Idea
 
@@ -68,7 +69,12 @@ def _custom_fields(st: State, i: Idea) -> list[JSON]:
             "value": list(platforms),
             "type": "array",
         },
+        # the idea fields added with the definitions (custom_fields/records.py)
+        *custom_fields(st, "idea", i.id, i.created, _LATER_IDEA_FIELDS),
     ]
+
+
+_LATER_IDEA_FIELDS = frozenset({"launch_date", "reviewers", "legal_review", "crm_link", "impact"})
 
 
 def _integration_fields(st: State, i: Idea) -> list[JSON]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..common import ABSENT, JSON, Renderer, format_ms, render, words
+from ..custom_fields.render import RECORD_TYPES, custom_fields
 from .records import REC_KINDS, STATUS_SET, WORKFLOW_KINDS, Rec, rec_ref
 
 if TYPE_CHECKING:
@@ -156,7 +157,15 @@ def _assignee(st: State, r: Rec) -> JSON:
     return {**st.person("user", r.user), "default_assignee": False}
 
 
+def _rec_custom_fields(st: State, r: Rec) -> list[JSON]:
+    """Features', epics' and initiatives' values follow their definitions; others have none."""
+    if r.kind not in RECORD_TYPES:
+        return []
+    return custom_fields(st, r.kind, r.id, r.created)
+
+
 _REC_SHARED: dict[str, Renderer] = {
+    "custom_fields": _rec_custom_fields,
     "id": lambda st, r: str(r.id),
     "reference_num": rec_ref,
     "name": lambda st, r: r.name,
@@ -192,7 +201,6 @@ _REC_SHARED: dict[str, Renderer] = {
         (
             "attachments",
             "integration_fields",
-            "custom_fields",
             "key_results",
             "score_facts",
             "tags",
@@ -263,7 +271,7 @@ INITIATIVE_FIELDS: dict[str, Renderer] = _rec_fields(  # list rows are full reco
     "id name reference_num status effort value presented color start_date end_date position "
     "score created_at updated_at product_id progress progress_source duration_source url "
     "resource project workflow_status description attachments assigned_to_user "
-    "comments_count goals key_results score_facts integration_fields",
+    "comments_count goals key_results score_facts integration_fields custom_fields",
     status=lambda st, r: _rec_status(st, r)["name"].lower().replace(" ", "_"),
     presented=lambda st, r: True,
     score=lambda st, r: r.id % 23,

@@ -32,16 +32,20 @@ The test ids name both: `test_<stream>.py::<Stream>Test::test_given_<scenario>..
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 import freezegun
+import requests_mock
 from airbyte_cdk.models import AirbyteStreamStatus, FailureType, Level, SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
-from airbyte_cdk.test.mock_http.response_builder import FieldPath, RecordBuilder
+from airbyte_cdk.test.mock_http.matcher import HttpRequestMatcher
+from airbyte_cdk.test.mock_http.mocker import SupportedHttpMethods
+from airbyte_cdk.test.mock_http.response_builder import FieldPath, RecordBuilder, find_template
 from airbyte_cdk.test.state_builder import StateBuilder
 from jsonschema import Draft7Validator
 
@@ -177,13 +181,42 @@ def stream_schemas() -> dict[str, dict[str, Any]]:
 
 def with_http_mocker(test: Callable[..., None]) -> Callable[..., None]:
     """`@HttpMocker()` with a fresh mocker on every call: the scenarios run once per stream, and
-    one decorator instance would pile every stream's matchers up."""
+    one decorator instance would pile every stream's matchers up. A stream with custom field
+    columns may also ask for the definitions (`given_custom_field_definitions`)."""
 
     @functools.wraps(test)
     def run(self: Any) -> None:
-        HttpMocker()(test)(self)
+        def with_definitions(*args: Any, http_mocker: HttpMocker) -> None:
+            if getattr(getattr(self, "case", None), "name", None) in CUSTOM_FIELD_STREAMS:
+                given_custom_field_definitions(http_mocker)
+            test(*args, http_mocker=http_mocker)
+
+        HttpMocker()(with_definitions)(self)
 
     return run
+
+
+# The streams with a column per custom field definition.
+CUSTOM_FIELD_STREAMS = frozenset({"ideas", "features", "epics", "initiatives"})
+
+
+def given_custom_field_definitions(http_mocker: HttpMocker) -> None:
+    """Answers `GET /custom_field_definitions` (the template) as often as it is asked, never too.
+
+    The CDK announces a stream with its schema when it starts reading it, so a read of a stream
+    with custom field columns asks for the definitions once, unless the CDK's process-wide
+    requests cache (which the schema loader uses) still holds them from an earlier test.
+    `HttpMocker.get` would demand exactly one call; this matcher demands none.
+    """
+    request = AhaRequestBuilder.endpoint("custom_field_definitions").build()
+    matcher = HttpRequestMatcher(request, 0)
+    http_mocker._matchers[SupportedHttpMethods.GET].append(matcher)
+    http_mocker._mocker.get(
+        requests_mock.ANY,
+        additional_matcher=http_mocker._matches_wrapper(matcher),
+        text=json.dumps(find_template("custom_field_definitions", __file__)),
+        headers=JSON_HEADERS,
+    )
 
 
 def record_ids(output: EntrypointOutput) -> list[str]:
