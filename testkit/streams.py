@@ -17,6 +17,8 @@ IDEA_ACTIVITY = "idea_activity"
 ACCOUNT = "account"
 
 FULL_REFRESH = ("full_refresh",)
+# Each product lists the account-level workflows it uses, so one workflow is a row per product.
+BY_PRODUCT = ("product_id", "id")
 INCREMENTAL = ("full_refresh", "incremental")
 
 
@@ -36,7 +38,8 @@ class StreamPromise:
 
 
 # Every stream, in the order discover announces them. Full refresh only: the rows have no
-# `updated_at`, or (organizations) one that a new vote does not move.
+# `updated_at`, or (organizations) one that a new vote does not move, or (integrations) only
+# through a `fields=` Aha! may not honour. Workflows are listed per product, so keyed by both.
 # fmt: off
 STREAMS = (
     #             name                      family         sync modes    cursor        key
@@ -56,6 +59,13 @@ STREAMS = (
     StreamPromise("initiatives",            ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
     StreamPromise("goals",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
     StreamPromise("users",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("idea_themes",            ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("tasks",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("requirements",           ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("integrations",           ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("workflows",              ACCOUNT,       FULL_REFRESH, None,         BY_PRODUCT),
+    StreamPromise("teams",                  ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_portal_users",      ACCOUNT,       FULL_REFRESH, None,         ("id",)),
 )
 # fmt: on
 
