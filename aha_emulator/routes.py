@@ -196,6 +196,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (  # matched in order
     Endpoint("/api/v1/products/{id}/workflows", "workflows", _workflows, paged=False),
     Endpoint("/api/v1/teams", "teams", _table("teams"), (_FIELDS,), ROADMAPS),
     Endpoint("/api/v1/idea_portals/{id}/portal_users", "portal_users", _table("portal_users")),
+    Endpoint(
+        "/api/v1/ideas/{id}/subscriptions", "idea_subscriptions", _table("idea_subscriptions")
+    ),
 )
 ROUTE_NAMES = frozenset(e.name for e in ENDPOINTS)
 # Routes each plan answers 403.

@@ -68,7 +68,7 @@ class State:
         self.workflow_kinds: list[JSON] = []
         self.recs: dict[str, list[Rec]] = {}
         self.rec_index: dict[int, Rec] = {}
-        # idea themes, to-dos, requirements, integrations, workflows, teams, portal users
+        # idea themes, to-dos, requirements, integrations, workflows, teams, portal users, follows
         self.idea_themes: list[Row] = []
         self.tasks: list[Row] = []
         self.requirements: list[Row] = []
@@ -76,6 +76,7 @@ class State:
         self.workflows: list[Row] = []
         self.teams: list[Row] = []
         self.portal_memberships: list[Row] = []
+        self.idea_subscriptions: list[Row] = []
         self.clock = START_MS
 
     def now(self) -> int:

@@ -33,7 +33,7 @@ from .comments.queries import (
 )
 from .common import JSON, START_MS, Ids
 from .extras.generate import build_extras
-from .extras.queries import all_of, edit_row, query_table
+from .extras.queries import add_subscription, all_of, edit_row, query_table
 from .ideas import generate as ideas_gen
 from .ideas.mutations import add_idea, delete_idea, edit_idea, mutate_random
 from .ideas.queries import all_ideas, one_idea, query_ideas
@@ -199,6 +199,10 @@ class Workspace:
         """Every portal user; ``parent`` is its portal's id."""
         return self._locked(all_of, "portal_users")
 
+    def idea_subscriptions(self) -> list[JSON]:
+        """Every subscription to an idea that exists, ascending id; ``parent`` is the idea."""
+        return self._locked(all_of, "idea_subscriptions")
+
     # ------------------------------------------------------------------ queries for the server
 
     def query_ideas(
@@ -332,6 +336,10 @@ class Workspace:
     def edit_requirement(self, requirement_id: str | int, name: str | None = None) -> JSON:
         """Like ``edit_task``, for a requirement (its feature is not bumped)."""
         return self._locked(edit_row, "requirements", requirement_id, name)
+
+    def add_idea_subscription(self, idea_id: str | int) -> JSON:
+        """A portal user subscribes to the idea now (the idea is bumped)."""
+        return self._locked(add_subscription, idea_id)
 
     def mutate_random(self, changed_ideas: int, seed: int) -> JSON:
         """Change ``changed_ideas`` distinct ideas: edits, new proxy votes, new comments;

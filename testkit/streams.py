@@ -66,6 +66,7 @@ STREAMS = (
     StreamPromise("workflows",              ACCOUNT,       FULL_REFRESH, None,         BY_PRODUCT),
     StreamPromise("teams",                  ACCOUNT,       FULL_REFRESH, None,         ("id",)),
     StreamPromise("idea_portal_users",      ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_subscriptions",     IDEA_ACTIVITY, INCREMENTAL,  "created_at", ("id",)),
 )
 # fmt: on
 

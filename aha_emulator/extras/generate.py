@@ -1,4 +1,5 @@
-"""Seeded idea themes, to-dos, requirements, integrations, workflows, teams and portal users.
+"""Seeded idea themes, to-dos, requirements, integrations, workflows, teams, portal users and
+idea subscriptions.
 
 Everything is drawn from ``random.Random(f"{seed}:extras")`` after the rest of the account, and
 no timestamp is later than the workspace clock, so no earlier answer changes and mutations stay
@@ -37,6 +38,7 @@ def build_extras(st: State) -> None:
     _workflows(st, rng)
     _teams(st, rng, ids)
     _portal_users(st, rng)
+    _subscriptions(st, rng, ids)
 
 
 def _times(st: State, rng: random.Random, earliest: int = START_MS) -> tuple[int, int]:
@@ -301,3 +303,25 @@ def _portal_users(st: State, rng: random.Random) -> None:
                 parent=portal["id"],
             )
         )
+
+
+def _subscriptions(st: State, rng: random.Random, ids: Ids) -> None:
+    """0-3 portal users follow each idea that is not spam, subscribing between its creation
+    and its last update (an idea is never older than its children)."""
+    rows = []
+    for idea in st.ideas:
+        if idea.spam:
+            continue
+        for u in rng.sample(range(len(st.portal_users)), rng.choice((0, 0, 1, 1, 2, 3))):
+            created = rng.randint(idea.created, idea.updated)
+            rows.append((created, idea, st.portal_users[u]))
+    for created, idea, person in sorted(rows, key=lambda row: (row[0], row[1].id)):
+        sid = ids.next(rng)  # ids in creation order
+        st.idea_subscriptions.append(subscription(sid, created, str(idea.id), person))
+
+
+def subscription(sid: int, created: int, idea_id: str, person: JSON) -> Row:
+    """An idea subscription as listed: the subscriber is a portal user."""
+    portal_user = {k: person[k] for k in ("id", "name", "email", "created_at")}
+    data = {"id": str(sid), "idea_id": idea_id, "created_at": format_ms(created)}
+    return Row(sid, created, {**data, "portal_user": portal_user}, parent=idea_id)

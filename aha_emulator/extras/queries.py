@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..common import JSON, RecordNotFoundError, field_names, format_ms
 from ..roadmap.records import find_rec
+from .generate import subscription
 from .records import BASE, Row
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ TABLES = {
     "workflows": "workflows",
     "teams": "teams",
     "portal_users": "portal_memberships",
+    "idea_subscriptions": "idea_subscriptions",
 }
 
 
@@ -50,6 +52,8 @@ def all_of(st: State, table: str) -> list[JSON]:
     """Every row of ``table`` with every field, ascending id (children: with ``parent``)."""
     out = []
     for row in _rows(st, table):
+        if table == "idea_subscriptions" and int(row.parent or 0) not in st.by_id:
+            continue  # the idea was deleted, and its subscriptions with it
         record = _full(st, row)
         if row.parent is not None:
             record["parent"] = row.parent
@@ -63,6 +67,8 @@ def _parent_id(st: State, table: str, parent: str) -> str:
         return str(find_rec(st, "feature", parent).id)
     if table == "workflows":
         return str(st.products[st.find_product(parent)]["id"])
+    if table == "idea_subscriptions":
+        return str(st.find_idea(parent).id)
     if table == "portal_users" and any(p["id"] == parent for p in st.portals):
         return parent
     raise RecordNotFoundError(parent)
@@ -115,4 +121,16 @@ def edit_row(st: State, table: str, row_id: str | int, name: str | None = None) 
     row.updated = st.now()
     stamp = row.extra if "updated_at" in row.extra else row.data
     stamp["updated_at"] = format_ms(row.updated)
+    return _full(st, row)
+
+
+def add_subscription(st: State, idea_id: str | int) -> JSON:
+    """A portal user subscribes to an idea now; the idea's ``updated_at`` moves with it, as for
+    its other children (an assumption: Aha! does not say)."""
+    idea = st.find_idea(idea_id)
+    now = st.now()
+    person = st.portal_users[st.rng.randrange(len(st.portal_users))]
+    row = subscription(st.rec_ids.next(st.rng), now, str(idea.id), person)
+    st.idea_subscriptions.append(row)
+    idea.updated = now
     return _full(st, row)

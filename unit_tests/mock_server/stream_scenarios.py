@@ -135,6 +135,7 @@ class StreamCase:
         config: the config the stream's scenarios read with (the default one unless a setting
             changes how the stream is read, as an idea filter does for proxy votes).
         count_field: the parent is a copy of `ideas` that skips ideas whose `count_field` is 0.
+        cursor_field: the records' cursor (`created_at` where rows are never edited).
     """
 
     name: str
@@ -147,6 +148,7 @@ class StreamCase:
     plan_feature: str | None = None
     config: Callable[[], ConfigBuilder] = ConfigBuilder
     count_field: str | None = None
+    cursor_field: str = "updated_at"
 
 
 def per_idea_case(
@@ -218,7 +220,7 @@ def stream_state(
 ) -> list[Any]:
     """The state a previous sync of `case` left: its cursor, under the global cursor (with the
     parent's) where the case has one."""
-    value: dict[str, Any] = {"updated_at": aha_timestamp(cursor)}
+    value: dict[str, Any] = {case.cursor_field: aha_timestamp(cursor)}
     if case.global_cursor:
         parent_state = {}
         if case.parent_state and case.parent and parent_cursor:
@@ -257,7 +259,7 @@ class StreamScenarios:
 
     def record(self, record_id: str, updated_at: datetime = A_CURSOR) -> RecordBuilder:
         has_cursor = self.case.incremental is not None
-        record = a_record_of(self.case.name, with_cursor=has_cursor).with_id(record_id)
+        record = a_record_of(self.case.name, has_cursor, self.case.cursor_field).with_id(record_id)
         return record.with_cursor(aha_datetime(updated_at)) if has_cursor else record
 
     def page(self, *records: RecordBuilder, page: int = 1, total_pages: int = 1) -> HttpResponse:
@@ -313,8 +315,9 @@ class StreamScenarios:
         assert output.most_recent_state is not None
         state = output.most_recent_state.stream_state.__dict__
         cursor = state["state"] if self.case.global_cursor else state
-        assert list(cursor) == ["updated_at"], state
-        return cursor["updated_at"]
+        assert list(cursor) == [self.case.cursor_field], state
+        cursor_value: str = cursor[self.case.cursor_field]
+        return cursor_value
 
     def emitted_parent_state(self, output: EntrypointOutput) -> dict[str, Any]:
         assert output.most_recent_state is not None
