@@ -1,5 +1,7 @@
 """End-to-end for the streams beyond ideas, proxy votes and portal comments: every vote, internal
-comments, idea organizations and users, categories, portals, products and the Roadmaps records.
+comments, idea organizations and users, categories, portals, products, the Roadmaps records and
+the issue-14 tables (idea themes, to-dos, requirements, integrations, workflows, teams, portal
+users, idea subscriptions).
 
 Each is read by the installed `source-aha` against the emulator and compared with its ground
 truth; the Roadmaps and Ideas Advanced streams are skipped, not failed, on a plan without them.
@@ -8,6 +10,7 @@ truth; the Roadmaps and Ideas Advanced streams are skipped, not failed, on a pla
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +19,8 @@ from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
 from integration_tests.connector import configured_catalog, run_source
 from integration_tests.test_end_to_end import assert_same_records, by_id, project
-from testkit.resources import of_stream, streams_needing
-from testkit.streams import EVERY_STREAM, FULL_REFRESH_ONLY, IDEA_STREAMS
+from testkit.resources import of_stream, resources, streams_needing
+from testkit.streams import EVERY_STREAM, FULL_REFRESH_ONLY, IDEA_STREAMS, PROMISES
 
 # Read incrementally: every stream beyond the three idea streams but those read whole.
 INCREMENTAL = tuple(s for s in EVERY_STREAM if s not in IDEA_STREAMS + FULL_REFRESH_ONLY)
@@ -28,6 +31,24 @@ ROADMAPS = streams_needing("Aha! Roadmaps")
 def requested_fields(stream: str) -> list[str] | None:
     """The `fields=` the manifest sends for `stream`, if any."""
     return of_stream(stream).fields or None
+
+
+def keyed(stream: str, records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Records by their primary key (the id, or a tuple for a composite key), none twice."""
+    key = PROMISES[stream].primary_key
+    if key == ("id",):
+        return by_id(records)
+    out = {tuple(record[k] for k in key): record for record in records}
+    assert len(out) == len(records), "a record was emitted twice in one read"
+    return out
+
+
+def child_rows(rows: list[dict[str, Any]], parent_field: str) -> dict[str, dict[str, Any]]:
+    """The emulator's child rows, keyed by id, their `parent` named as the connector adds it."""
+    return {
+        r["id"]: {**{k: v for k, v in r.items() if k != "parent"}, parent_field: r["parent"]}
+        for r in rows
+    }
 
 
 def catalog(streams: tuple[str, ...]) -> dict[str, Any]:
@@ -44,7 +65,15 @@ def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
         "idea_votes": workspace.votes,
         "products": lambda: workspace.products(full=True),
     }
-    set_apart = ("releases", "idea_categories", "idea_internal_comments")
+    set_apart = (
+        "releases",
+        "idea_categories",
+        "idea_internal_comments",
+        "requirements",
+        "workflows",
+        "idea_portal_users",
+        "idea_subscriptions",
+    )
     expected: dict[str, dict[str, dict[str, Any]]] = {}
     for stream in (s for s in MORE_STREAMS if s not in set_apart):
         rows = sources.get(stream) or getattr(workspace, stream)
@@ -73,6 +102,15 @@ def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
         for c in workspace.internal_comments()
         if c["commentable"]["id"] in ideas
     }
+    expected["requirements"] = child_rows(workspace.requirements(), "feature_id")
+    # Every product lists the account's workflows; `callback_token` is never emitted.
+    expected["workflows"] = {
+        (product["id"], w["id"]): {**w, "product_id": product["id"]}
+        for product in workspace.products()
+        for w in workspace.workflows()
+    }
+    expected["idea_portal_users"] = child_rows(workspace.idea_portal_users(), "idea_portal_id")
+    expected["idea_subscriptions"] = child_rows(workspace.idea_subscriptions(), "idea_id")
     return expected
 
 
@@ -98,10 +136,11 @@ def test_discover_offers_every_stream_with_its_sync_modes(tmp_path, emulator):
     }
     assert set(MORE_STREAMS) <= set(streams)
     for name in MORE_STREAMS:
-        assert streams[name]["source_defined_primary_key"] == [["id"]]
+        key = [[k] for k in PROMISES[name].primary_key]
+        assert streams[name]["source_defined_primary_key"] == key
     for name in INCREMENTAL:
         assert set(streams[name]["supported_sync_modes"]) == {"full_refresh", "incremental"}
-        assert streams[name]["default_cursor_field"] == ["updated_at"]
+        assert streams[name]["default_cursor_field"] == [PROMISES[name].cursor]
     for name in FULL_REFRESH_ONLY:
         assert streams[name]["supported_sync_modes"] == ["full_refresh"]
 
@@ -111,11 +150,20 @@ def test_full_read_of_every_other_stream_equals_the_workspace(tmp_path, emulator
 
     expected = truth(emulator)
     for stream in MORE_STREAMS:
-        assert_same_records(by_id(run.records(stream)), expected[stream])
+        assert_same_records(keyed(stream, run.records(stream)), expected[stream])
+    assert not any("callback_token" in record for record in run.records("integrations"))
     routes = emulator.stats.by_route()
+    workspace = emulator.workspace
     assert routes["GET /api/v1/ideas/endorsements"] == -(-len(expected["idea_votes"]) // 200)
-    assert routes["GET /api/v1/ideas/{id}/comments"] == len(emulator.workspace.ideas())
+    assert routes["GET /api/v1/ideas/{id}/comments"] == len(workspace.ideas())
     assert routes["GET /api/v1/products/{id}/releases"] == len(expected["products"])
+    # One request per parent that can have children: features without requirements are skipped.
+    with_requirements = {r["feature_id"] for r in expected["requirements"].values()}
+    assert with_requirements < {f["id"] for f in workspace.features()}
+    assert routes["GET /api/v1/features/{id}/requirements"] == len(with_requirements)
+    assert routes["GET /api/v1/products/{id}/workflows"] == len(expected["products"])
+    assert routes["GET /api/v1/idea_portals/{id}/portal_users"] == len(workspace.idea_portals())
+    assert routes["GET /api/v1/ideas/{id}/subscriptions"] == len(workspace.ideas())
 
 
 def test_incremental_read_emits_the_changed_records_of_server_filtered_streams(tmp_path, emulator):
@@ -135,6 +183,40 @@ def test_incremental_read_emits_the_changed_records_of_server_filtered_streams(t
     assert second.records("products") == []
 
 
+def test_incremental_read_emits_exactly_the_changed_issue_14_records(tmp_path, emulator):
+    first = read(tmp_path, emulator, name="first")
+    workspace = emulator.workspace
+    task = workspace.edit_task(workspace.tasks()[2]["id"], name="Renamed to-do")
+    requirement = workspace.edit_requirement(workspace.requirements()[4]["id"])
+    subscription = workspace.add_idea_subscription(workspace.ideas()[7]["id"])
+
+    second = read(tmp_path, emulator, name="second", state=first.final_state())
+
+    assert [(t["id"], t["name"]) for t in second.records("tasks")] == [(task["id"], task["name"])]
+    # The per-feature global cursor reads again its lookback window before the last cursor.
+    [state] = [
+        s["stream"]["stream_state"]
+        for s in first.final_state()
+        if s["stream"]["stream_descriptor"]["name"] == "requirements"
+    ]
+    cursor = datetime.fromisoformat(state["state"]["updated_at"])
+    since = cursor - timedelta(seconds=state["lookback_window"])
+    again = {
+        r["id"]
+        for r in workspace.requirements()
+        if since < datetime.fromisoformat(r["updated_at"]) <= cursor
+    }
+    assert len(again) <= 1
+    emitted = by_id(second.records("requirements"))
+    assert set(emitted) == {requirement["id"]} | again
+    assert emitted[requirement["id"]]["updated_at"] == requirement["updated_at"]
+    assert [s["id"] for s in second.records("idea_subscriptions")] == [subscription["id"]]
+    # Read whole every sync: the same records again.
+    expected = truth(emulator)
+    for stream in ("idea_themes", "integrations", "workflows", "teams", "idea_portal_users"):
+        assert_same_records(keyed(stream, second.records(stream)), expected[stream])
+
+
 @pytest.mark.parametrize(
     ("plan", "skipped"),
     [
@@ -150,6 +232,9 @@ def test_streams_missing_from_the_plan_are_skipped_with_a_warning(tmp_path, plan
     warnings = [m["log"]["message"] for m in run.of_type("LOG") if m["log"]["level"] == "WARN"]
     for stream in skipped:
         assert stream not in counts
-        assert any(stream in w and "plan" in w for w in warnings), stream
+        # A child of a plan-feature parent (requirements of features) is skipped at its parent.
+        parent = of_stream(stream).parent
+        named = {stream, resources()[parent].stream} if parent else {stream}
+        assert any(any(n in w for n in named) and "plan" in w for w in warnings), stream
     for stream in set(MORE_STREAMS) - set(skipped) - {"idea_portals"}:
         assert counts.get(stream), stream

@@ -41,9 +41,16 @@ def build_extras(st: State) -> None:
     _subscriptions(st, rng, ids)
 
 
+def _updated(st: State, rng: random.Random, created: int, mean_days: float) -> int:
+    """A last update after ``created``, before the clock; never piled up at the clock (ties at
+    the latest cursor would be read again within the connector's lookback window)."""
+    updated = after(rng, created, mean_days)
+    return updated if updated < st.clock else rng.randint(created, st.clock - 1)
+
+
 def _times(st: State, rng: random.Random, earliest: int = START_MS) -> tuple[int, int]:
     created = rng.randint(earliest, min(END_MS, st.clock) - DAY_MS)
-    return created, min(st.clock, after(rng, created, 60))
+    return created, _updated(st, rng, created, 60)
 
 
 def _user(st: State, rng: random.Random) -> JSON:
@@ -128,7 +135,7 @@ def _requirements(st: State, rng: random.Random, ids: Ids) -> None:
         for n in range(1, rng.randint(1, 3) + 1):
             rid = ids.next(rng)
             created = rng.randint(f.created, max(f.created, min(st.clock, END_MS) - DAY_MS))
-            updated = min(st.clock, after(rng, created, 30))
+            updated = _updated(st, rng, created, 30)
             ref = f"{feature_ref}-{n}"
             st.requirements.append(
                 Row(
