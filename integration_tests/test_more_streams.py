@@ -33,12 +33,15 @@ def requested_fields(stream: str) -> list[str] | None:
     return of_stream(stream).fields or None
 
 
-def keyed(stream: str, records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    """Records by their primary key (the id, or a tuple for a composite key), none twice."""
+def record_key(stream: str, record: dict[str, Any]) -> Any:
+    """The record's primary key: its id, or a tuple for a composite key (workflows)."""
     key = PROMISES[stream].primary_key
-    if key == ("id",):
-        return by_id(records)
-    out = {tuple(record[k] for k in key): record for record in records}
+    return record["id"] if key == ("id",) else tuple(record[k] for k in key)
+
+
+def keyed(stream: str, records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Records by their primary key, none twice."""
+    out = {record_key(stream, record): record for record in records}
     assert len(out) == len(records), "a record was emitted twice in one read"
     return out
 
