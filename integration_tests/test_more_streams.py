@@ -117,11 +117,13 @@ def truth(emulator: AhaEmulator) -> dict[str, dict[str, dict[str, Any]]]:
     return expected
 
 
-def read(tmp_path, emulator: AhaEmulator, streams=MORE_STREAMS, name="read", state=None):
+def read(
+    tmp_path, emulator: AhaEmulator, streams=MORE_STREAMS, name="read", state=None, **settings
+):
     run = run_source(
         "read",
         tmp_path / name,
-        config=emulator_config(emulator),
+        config=emulator_config(emulator, **settings),
         catalog=catalog(streams),
         state=state,
     )
@@ -166,7 +168,8 @@ def test_full_read_of_every_other_stream_equals_the_workspace(tmp_path, emulator
     assert routes["GET /api/v1/features/{id}/requirements"] == len(with_requirements)
     assert routes["GET /api/v1/products/{id}/workflows"] == len(expected["products"])
     assert routes["GET /api/v1/idea_portals/{id}/portal_users"] == len(workspace.idea_portals())
-    assert routes["GET /api/v1/ideas/{id}/subscriptions"] == len(workspace.ideas())
+    # Opt-in, so not read here.
+    assert routes.get("GET /api/v1/ideas/{id}/subscriptions", 0) == 0
 
 
 def test_incremental_read_emits_the_changed_records_of_server_filtered_streams(tmp_path, emulator):
@@ -191,7 +194,6 @@ def test_incremental_read_emits_exactly_the_changed_issue_14_records(tmp_path, e
     workspace = emulator.workspace
     task = workspace.edit_task(workspace.tasks()[2]["id"], name="Renamed to-do")
     requirement = workspace.edit_requirement(workspace.requirements()[4]["id"])
-    subscription = workspace.add_idea_subscription(workspace.ideas()[7]["id"])
 
     second = read(tmp_path, emulator, name="second", state=first.final_state())
 
@@ -213,7 +215,6 @@ def test_incremental_read_emits_exactly_the_changed_issue_14_records(tmp_path, e
     emitted = by_id(second.records("requirements"))
     assert set(emitted) == {requirement["id"]} | again
     assert emitted[requirement["id"]]["updated_at"] == requirement["updated_at"]
-    assert [s["id"] for s in second.records("idea_subscriptions")] == [subscription["id"]]
     # Read whole every sync: the same records again.
     expected = truth(emulator)
     for stream in ("idea_themes", "integrations", "workflows", "teams", "idea_portal_users"):
@@ -241,3 +242,36 @@ def test_streams_missing_from_the_plan_are_skipped_with_a_warning(tmp_path, plan
         assert any(any(n in w for n in named) and "plan" in w for w in warnings), stream
     for stream in set(MORE_STREAMS) - set(skipped) - {"idea_portals"}:
         assert counts.get(stream), stream
+
+
+def test_idea_subscriptions_are_offered_only_when_asked_for_and_read_from_changed_ideas(
+    tmp_path, emulator
+):
+    assert "idea_subscriptions" not in MORE_STREAMS
+    config = emulator_config(emulator, read_idea_subscriptions=True)
+    discovered = run_source("discover", tmp_path / "discover", config=config).catalog["streams"]
+    assert "idea_subscriptions" in {s["name"] for s in discovered}
+    workspace = emulator.workspace
+    before = emulator.stats.by_route().get("GET /api/v1/ideas/{id}/subscriptions", 0)
+
+    first = read(tmp_path, emulator, ("idea_subscriptions",), "first", read_idea_subscriptions=True)
+
+    assert_same_records(
+        by_id(first.records("idea_subscriptions")), truth(emulator)["idea_subscriptions"]
+    )
+    requests = emulator.stats.by_route()["GET /api/v1/ideas/{id}/subscriptions"] - before
+    assert requests == len(workspace.ideas())  # one per idea: no count tells which to skip
+    subscription = workspace.add_idea_subscription(workspace.ideas()[7]["id"])
+
+    second = read(
+        tmp_path,
+        emulator,
+        ("idea_subscriptions",),
+        "second",
+        first.final_state(),
+        read_idea_subscriptions=True,
+    )
+
+    assert [s["id"] for s in second.records("idea_subscriptions")] == [subscription["id"]]
+    after = emulator.stats.by_route()["GET /api/v1/ideas/{id}/subscriptions"]
+    assert after - before - requests == 1  # only the idea that changed is asked

@@ -31,6 +31,8 @@ class StreamPromise:
     sync_modes: tuple[str, ...]
     cursor: str | None
     primary_key: tuple[str, ...]
+    # The boolean setting without which discover leaves the stream out (None: always offered).
+    opt_in: str | None = None
 
     @property
     def incremental(self) -> bool:
@@ -66,7 +68,8 @@ STREAMS = (
     StreamPromise("workflows",              ACCOUNT,       FULL_REFRESH, None,         BY_PRODUCT),
     StreamPromise("teams",                  ACCOUNT,       FULL_REFRESH, None,         ("id",)),
     StreamPromise("idea_portal_users",      ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("idea_subscriptions",     IDEA_ACTIVITY, INCREMENTAL,  "created_at", ("id",)),
+    StreamPromise("idea_subscriptions",     IDEA_ACTIVITY, INCREMENTAL,  "created_at", ("id",),
+                  opt_in="read_idea_subscriptions"),
 )
 # fmt: on
 
@@ -80,7 +83,9 @@ def _names(family: str) -> tuple[str, ...]:
 IDEA_STREAMS = _names(IDEA)
 IDEA_ACTIVITY_STREAMS = _names(IDEA_ACTIVITY)
 ACCOUNT_STREAMS = _names(ACCOUNT)
-EVERY_STREAM = tuple(PROMISES)
+# Every stream discover offers under the default config; the opt-in ones need their setting.
+EVERY_STREAM = tuple(promise.name for promise in STREAMS if promise.opt_in is None)
+OPT_IN_STREAMS = tuple(promise.name for promise in STREAMS if promise.opt_in is not None)
 FULL_REFRESH_ONLY = tuple(promise.name for promise in STREAMS if not promise.incremental)
 
 # Every setting of the spec.
@@ -96,5 +101,6 @@ SPEC_KEYS = frozenset(
         "base_url",
         "max_requests_per_minute",
         "num_workers",
+        "read_idea_subscriptions",
     }
 )

@@ -22,12 +22,12 @@ from airbyte_cdk.test.mock_http.response_builder import (
 )
 
 from testkit.resources import of_stream
-from testkit.streams import EVERY_STREAM
+from testkit.streams import PROMISES
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 # Template (a file in `resource/http/response/`, named after the stream) -> the envelope key.
-RECORDS_FIELDS = {stream: of_stream(stream).data_field for stream in EVERY_STREAM}
+RECORDS_FIELDS = {stream: of_stream(stream).data_field for stream in PROMISES}
 
 
 def aha_datetime(moment: datetime) -> str:

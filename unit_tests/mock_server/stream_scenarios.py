@@ -172,8 +172,8 @@ def per_idea_case(
 
 @functools.cache
 def stream_schemas() -> dict[str, dict[str, Any]]:
-    """The JSON schema of every stream, as discover announces it."""
-    config = ConfigBuilder().build()
+    """The JSON schema of every stream, as discover announces it (opt-in streams included)."""
+    config = ConfigBuilder().with_idea_subscriptions().build()
     catalog = discover(get_source(config), config).catalog.catalog
     return {stream.name: stream.json_schema for stream in catalog.streams}
 
