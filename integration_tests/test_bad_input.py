@@ -27,7 +27,8 @@ from integration_tests.reliability_support import (
     run,
     scan_for_secrets,
 )
-from source_aha.config import config_errors, normalize_state
+from source_aha.config import config_errors
+from source_aha.state import normalize_state
 
 UNKNOWN_STREAM_CATALOG = {
     "streams": [

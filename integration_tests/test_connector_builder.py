@@ -253,7 +253,7 @@ def test_components_py_runs_when_injected_as_text(tmp_path):
         f"text = pathlib.Path({str(COMPONENTS)!r}).read_text(encoding='utf-8')\n"
         "module = register_components_module_from_string(\n"
         "    text, {'md5': hashlib.md5(text.encode()).hexdigest()})\n"
-        "print(sorted(n for n in ('IdeaFilter', 'MaxIdeasExtractor',\n"
+        "print(sorted(n for n in ('MaxIdeasExtractor', 'OutageAwareErrorHandler',\n"
         "    'PerIdeaToAccountWideState') if hasattr(module, n)))\n"
     )
     done = subprocess.run(
@@ -265,7 +265,8 @@ def test_components_py_runs_when_injected_as_text(tmp_path):
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip() == "['IdeaFilter', 'MaxIdeasExtractor', 'PerIdeaToAccountWideState']"
+    expected = "['MaxIdeasExtractor', 'OutageAwareErrorHandler', 'PerIdeaToAccountWideState']"
+    assert done.stdout.strip() == expected
 
 
 # source-declarative-manifest -------------------------------------------------------------------

@@ -622,11 +622,12 @@ def _third_averages(values: list[float]) -> tuple[float, float]:
 
 
 @pytest.mark.slow
-def test_50000_idea_sync_at_full_speed_keeps_memory_threads_and_sockets_bounded(tmp_path):
+def test_50000_idea_sync_at_full_speed_keeps_memory_flat_threads_and_sockets_bounded(tmp_path):
     """50,000 ideas (about 20,000 ideas with comments, so as many comment requests), no latency,
     no server limits, a budget far above what the server can serve. The connector's RSS, thread
     count and open file descriptors are sampled every second from /proc; after a warm-up of 15 s
-    (imports, first pages) threads and descriptors must stay flat and RSS bounded."""
+    (imports, first pages) threads, descriptors and RSS must stay flat: RSS over the last third
+    at most 10% above the first third."""
     with AhaEmulator(ideas=50_000, seed=3, api_key=API_KEY) as emulator:
         config = emulator_config(emulator, max_requests_per_minute=100_000, num_workers=8)
         result = run_read_monitored(tmp_path, config, configured_catalog(), timeout=1500)
@@ -660,9 +661,10 @@ def test_50000_idea_sync_at_full_speed_keeps_memory_threads_and_sockets_bounded(
         f"threads {min(threads)}-{max(threads)}, open fds {min(fds)}-{max(fds)}\n"
         f"timeline (RSS/threads/fds): {timeline}"
     )
-    # Memory: bounded. It grows with the comment fan-out (about 5-6 KB per idea with comments: the
-    # CDK keeps a cursor per parent partition, up to 25,000, before dropping the oldest).
-    assert max(rss_mb) < 400
+    # Memory: flat. Unbounded, it grew with the comment fan-out (about 5-6 KB per idea with
+    # comments: a cursor per finished partition and thousands of partitions queued ahead of the
+    # readers); `source_aha.partition_memory` bounds both.
+    assert last <= 1.10 * first, f"RSS over the last third {last / first - 1:+.0%} vs the first"
     # Threads and sockets: the worker pool grows to its size once, then nothing more.
     assert max(threads) <= 8 + 6
     assert max(threads[-third:]) <= max(threads[:-third])

@@ -1,154 +1,45 @@
 """Custom components for the Aha! manifest: only what the declarative language cannot express.
 
-The manifest names them `source_declarative_manifest.components.<Class>`, so this file loads
-unchanged in the Connector Builder (pasted as custom components), in `source-declarative-manifest`
-and in this package (which aliases the module, see `source.py`). It imports only `airbyte_cdk`
-and the standard library for that reason, and has no `from __future__ import annotations`: the
-Builder executes it before registering the module, and dataclasses with string annotations need
-the module registered.
+The Connector Builder and `source-declarative-manifest` load this file alone (`source.py` aliases
+it), so it imports only the CDK, `requests` and the standard library, and has no `from __future__
+import annotations` (the Builder runs it before registering the module). The CDK builds one
+instance per component per stream definition, shared by the stream's worker threads.
 """
 
 import logging
 import random
+import socket
+import ssl
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import InitVar, dataclass
-from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
+import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
-from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
-from airbyte_cdk.sources.declarative.extractors.record_filter import RecordFilter
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
-from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies.wait_time_from_header_backoff_strategy import (  # noqa: E501
+from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
+from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies import (
+    ExponentialBackoffStrategy,
     WaitTimeFromHeaderBackoffStrategy,
 )
-from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_handler import (
-    DefaultErrorHandler,
-)
+from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import (
     DEFAULT_ERROR_MAPPING,
 )
-from airbyte_cdk.sources.streams.http.error_handlers.response_models import (
-    ErrorResolution,
-    ResponseAction,
-)
-from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
+from airbyte_cdk.sources.types import Config
 
 logger = logging.getLogger("airbyte")
 
-MAX_PAGE_SIZE = 200  # Aha!'s documented per_page maximum.
-# Where `response_json` keeps a response's decoded body (in the response object's own __dict__).
-_DECODED_BODY = "_source_aha_json"
-_GLOB_CHARACTERS = frozenset("*?[")
+Answer = requests.Response | Exception | None  # what an error handler is given
+Backoff = requests.Response | requests.RequestException | None  # what a backoff strategy is given
 
 
-def response_json(response: Any) -> Any:
-    """`response.json()`, decoded at most once per response; `{}` when the body is not JSON.
-
-    The error handler checks every body before the records are read; the extractor and the
-    paginator read it next on the same thread. Decoding a 200-row page takes about a
-    millisecond; before this, each page was decoded four times (two response filters, the
-    extractor, the paginator). The decoded body is kept on the response object itself, so it
-    lives exactly as long as the response. `{}` on a decoding error is what the CDK's own
-    response filters use.
-    """
-    try:
-        kept = vars(response)
-    except TypeError:  # an object without a __dict__: decode every time
-        kept = {}
-    if _DECODED_BODY in kept:
-        return kept[_DECODED_BODY]
-    try:
-        body = response.json()
-    except ValueError:  # requests' JSONDecodeError is a ValueError
-        body = {}
-    kept[_DECODED_BODY] = body
-    return body
-
-
-@dataclass
-class SharedJsonDecoder(JsonDecoder):
-    """The retriever's `JsonDecoder`, reading the body the error handler already decoded.
-
-    The paginator decodes each page again to evaluate `stop_condition` and `cursor_value`. This
-    decoder yields what `JsonDecoder` yields (the object; a list's items; `{}` when the body is
-    empty, `null` or not JSON) from `response_json`, so every page is decoded once in all. It
-    subclasses `JsonDecoder` because the CDK accepts only JSON decoders for pagination.
-    """
-
-    parameters: InitVar[Mapping[str, Any]]
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        super().__init__(parameters)
-
-    def decode(self, response: Any) -> Any:
-        body = response_json(response)
-        if isinstance(body, list):
-            yield from body or [{}]
-        else:
-            yield {} if body is None else body
-
-
-def positive_int_or_none(value: Any) -> int | None:
-    """Returns `max_ideas` as an int (the spec also accepts a numeric string), or None if unset."""
-    if value is None or value == "":
-        return None
-    return int(value)
-
-
-def workflow_status_matches(idea: Mapping[str, Any], wanted: str) -> bool:
-    """True when the idea's workflow status has `wanted` as its id or (case-insensitive) name."""
-    status = idea.get("workflow_status") or {}
-    wanted = wanted.strip()
-    return str(status.get("id") or "") == wanted or (
-        str(status.get("name") or "").casefold() == wanted.casefold()
-    )
-
-
-def name_matches(idea: Mapping[str, Any], text: str) -> bool:
-    """True when every word of `text` occurs in the idea's name, ignoring case."""
-    name = str(idea.get("name") or "").casefold()
-    return all(word in name for word in text.casefold().split())
-
-
-@dataclass
-class IdeaFilter(RecordFilter):
-    """Keeps the ideas that match `ideas_workflow_status` and `ideas_q` (alias `q`).
-
-    Aha! filters `GET /ideas` on `workflow_status` and `q` itself; how it matches a status name
-    or a search text is not documented, so the same filter is applied to every row here. The
-    stream then holds exactly what the configuration promises, and because the parent copies of
-    the child streams use this filter too, proxy votes and comments are scoped identically.
-
-    A `RecordFilter.condition` cannot do this: a condition that renders to nothing drops every
-    record, and the status may be given by name or by id. An optional `condition` (e.g.
-    `comments_count > 0` on a parent copy) still applies on top.
-    """
-
-    def filter_records(
-        self,
-        records: Iterable[Mapping[str, Any]],
-        stream_state: StreamState,
-        stream_slice: StreamSlice | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        status = self.config.get("ideas_workflow_status")
-        text = self.config.get("ideas_q") or self.config.get("q")
-        selected = (
-            record
-            for record in records
-            if (not status or workflow_status_matches(record, str(status)))
-            and (not text or name_matches(record, str(text)))
-        )
-        if self.condition:
-            return super().filter_records(selected, stream_state, stream_slice, next_page_token)
-        return selected
-
-
-def _describe(row: Any) -> str:
+def _describe(row: object) -> str:
     """What a rejected row is, without its values (they may be large, or personal)."""
     if isinstance(row, Mapping):
         keys = ", ".join(sorted(str(k) for k in row)[:10]) or "none"
@@ -157,19 +48,34 @@ def _describe(row: Any) -> str:
     return f"{kinds.get(type(row), 'null')}, not an object"
 
 
+def json_body(response: requests.Response) -> object:
+    """The decoded body, or None when it is not JSON (requests' JSONDecodeError is a ValueError)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def page_number(response: requests.Response) -> int:
+    """The page Aha! says it served (1 when the envelope is missing or the body is not JSON)."""
+    body = json_body(response)
+    pagination = (body.get("pagination") if isinstance(body, dict) else None) or {}
+    return int(pagination.get("current_page") or 1)
+
+
+def page_size(response: requests.Response) -> int:
+    """The `per_page` this response was requested with (Aha!'s default of 30 when absent)."""
+    query = parse_qs(urlsplit(response.request.url or "").query)
+    return min(int(query.get("per_page", ["30"])[0]), 200)  # Aha!'s per_page maximum
+
+
 @dataclass
 class RowCheckingExtractor(DpathExtractor):
-    """A `DpathExtractor` that passes on only rows that can be records: objects with an `id`.
+    """A `DpathExtractor` that passes on only objects with an `id`: the CDK would fail the stream
+    on any other row with a bare TypeError, or emit a record with a null key."""
 
-    Aha! rows are JSON objects with an `id`. Any other row (a string, null, a list, an object
-    without `id`) cannot be upserted by primary key, and the CDK would either fail the whole
-    stream on it with a bare TypeError or emit a record with a null key. Such a row is skipped
-    with a warning naming the endpoint, the page and the row's position, so the loss is visible
-    and the rest of the sync goes on.
-    """
-
-    def extract_records(self, response: Any) -> Iterable[MutableMapping[Any, Any]]:
-        for position, row in enumerate(self._rows(response), start=1):
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
+        for position, row in enumerate(super().extract_records(response), start=1):
             if isinstance(row, MutableMapping) and row.get("id") not in (None, ""):
                 yield row
                 continue
@@ -179,82 +85,27 @@ class RowCheckingExtractor(DpathExtractor):
                 f"{_describe(row)}. The other rows are read as usual."
             )
 
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        super().__post_init__(parameters)
-        # The path depends on parameters and config only, so it is evaluated once, here.
-        path = [part.eval(self.config) for part in self._field_path]
-        plain = isinstance(self.decoder, JsonDecoder) and self.record_expander is None
-        keys = all(isinstance(key, str) and key and not _GLOB_CHARACTERS & set(key) for key in path)
-        self._plain_path: list[str] | None = path if plain and keys and path else None
-
-    def _rows(self, response: Any) -> Iterable[Any]:
-        """The rows at `field_path`, as `DpathExtractor` finds them, without decoding again.
-
-        `DpathExtractor` decodes the body itself and looks the path up with `dpath.get`, which
-        walks every value of the page to find one key (about a tenth of a sync's CPU time). Aha!
-        pages are JSON objects and the path is plain keys, so this indexes the body the error
-        handler already decoded (`response_json`). Anything else (another decoder, a glob in the
-        path, a record expander, a body that is not a non-empty object) goes to `DpathExtractor`.
-        """
-        body = response_json(response) if self._plain_path else None
-        if not isinstance(body, dict) or not body:
-            return super().extract_records(response)
-        node: Any = body
-        for key in self._plain_path or ():
-            if not isinstance(node, dict):
-                return super().extract_records(response)
-            node = node.get(key, [])
-        if isinstance(node, list):
-            return node
-        return [node] if node else []
-
 
 @dataclass
 class MaxIdeasExtractor(RowCheckingExtractor):
-    """Extracts ideas and stops at exactly `max_ideas`, counting from the response itself.
+    """Keeps exactly the first `max_ideas` ideas, which the last page can overshoot. A row's
+    position comes from the response, so every copy of `ideas` keeps the same ideas, statelessly."""
 
-    The paginator stops asking for pages once `max_ideas` are covered, but a page holds up to 200
-    rows, so the last page can overshoot. A counting filter would keep state per instance, and
-    every child stream reads its own copy of `ideas` on its own thread. This cap is stateless: a
-    row's position is (page - 1) * per_page + offset, read from the request and the envelope, so
-    every copy keeps the same first N ideas.
-    """
-
-    def extract_records(self, response: Any) -> Iterable[MutableMapping[Any, Any]]:
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
         records = super().extract_records(response)
-        limit = positive_int_or_none(self.config.get("max_ideas"))
-        if limit is None:
+        limit = self.config.get("max_ideas")  # an int, or a numeric string (the spec takes both)
+        if limit is None or limit == "":
             yield from records
             return
         first = (page_number(response) - 1) * page_size(response)
-        for offset, record in enumerate(records):
-            if first + offset < limit:
-                yield record
-
-
-def page_number(response: Any) -> int:
-    """The page Aha! says it served (1 when the envelope is missing)."""
-    body = response_json(response)
-    pagination = (body.get("pagination") if isinstance(body, dict) else None) or {}
-    return int(pagination.get("current_page") or 1)
-
-
-def page_size(response: Any) -> int:
-    """The `per_page` this response was requested with (Aha!'s default of 30 when absent)."""
-    query = parse_qs(urlsplit(response.request.url or "").query)
-    return min(int(query.get("per_page", ["30"])[0]), MAX_PAGE_SIZE)
+        yield from (record for offset, record in enumerate(records) if first + offset < int(limit))
 
 
 @dataclass
 class PerIdeaToAccountWideState(StateMigration):
-    """Turns a per-idea `idea_proxy_votes` state into the account-wide stream's state.
-
-    With an idea filter set, proxy votes are read idea by idea under a global substream cursor
-    (`{"use_global_cursor": ..., "state": {"updated_at": ...}, "parent_state": ...}`). When the
-    filter is removed, the same stream reads the account-wide list, whose state is the plain
-    `{"updated_at": ...}`. No built-in migration maps one layout to the other; without it the
-    account-wide read would start again from `start_date`.
-    """
+    """Turns a per-idea `idea_proxy_votes` state (a global substream cursor, saved while an idea
+    filter was set) into the account-wide stream's plain `{"updated_at": ...}`; no built-in
+    migration maps one layout to the other, and without it the read would restart."""
 
     config: Config
 
@@ -267,27 +118,58 @@ class PerIdeaToAccountWideState(StateMigration):
 
 @dataclass
 class WaitTimeFromHeaderWithJitter(WaitTimeFromHeaderBackoffStrategy):
-    """Waits as the header says, plus up to `jitter_in_seconds` at random.
-
-    Workers that meet a 429 in the same second would otherwise all come back in the same second:
-    the server takes what its limit allows and refuses the rest, again and again in lockstep, and
-    the request that arrives last each time exhausts its retries (seen against the emulator at 5
-    requests/s: one request refused 11 times in a row). The jitter breaks the lockstep; the wait
-    is never shorter than the header asks.
-    """
+    """Waits as the header says, plus up to `jitter_in_seconds` at random: workers refused in the
+    same second would otherwise come back in lockstep, and the last one exhausts its retries."""
 
     jitter_in_seconds: float = 2.0
 
-    def backoff_time(self, response_or_exception: Any, attempt_count: int) -> float | None:
+    def backoff_time(self, response_or_exception: Backoff, attempt_count: int) -> float | None:
         wait = super().backoff_time(response_or_exception, attempt_count)
-        if wait is None:
+        return None if wait is None else wait + random.uniform(0, float(self.jitter_in_seconds))
+
+
+@dataclass
+class AnswerBackoffStrategy(ExponentialBackoffStrategy):
+    """`ExponentialBackoffStrategy` for answers only. The CDK logs every wait a manifest strategy
+    computes as "Rate limit exceeded"; a failed connection is left to its default retry, which
+    logs the handler's "Cannot reach <host>: <cause>" instead."""
+
+    def backoff_time(self, response_or_exception: Backoff, attempt_count: int) -> float | None:
+        if not isinstance(response_or_exception, requests.Response):
             return None
-        return wait + random.uniform(0, float(self.jitter_in_seconds))
+        return super().backoff_time(response_or_exception, attempt_count)
 
 
-_OUTAGE_LOCK = threading.Lock()
-# Shared by every stream of the sync: "since", when the errors began; "last", the latest error.
-_OUTAGE: dict[str, float] = {}
+def network_cause(error: BaseException) -> str:
+    """What went wrong on the way to the server, in words: DNS, refused, TLS or a timeout."""
+    seen: list[BaseException] = []
+    pending = [error]
+    while pending and len(seen) < 20:  # the exception, its causes, urllib3's `reason`s
+        current = pending.pop(0)
+        seen.append(current)
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        linked += list(current.args)
+        pending += [e for e in linked if isinstance(e, BaseException) and e not in seen]
+    for kind, cause in (
+        (socket.gaierror, "the name does not resolve (DNS lookup failed)"),
+        (ConnectionRefusedError, "connection refused"),
+        ((ssl.SSLError, requests.exceptions.SSLError), "TLS handshake failed"),
+        (requests.exceptions.ReadTimeout, "no answer within the read timeout"),
+        ((requests.exceptions.ConnectTimeout, TimeoutError), "no connection within the timeout"),
+        (ConnectionResetError, "the connection was reset"),
+    ):
+        if any(isinstance(e, kind) for e in seen):
+            return cause
+    return f"connection failed ({type(error).__name__})"
+
+
+def _resolution(action: ResponseAction, failure: FailureType, message: str) -> ErrorResolution:
+    return ErrorResolution(response_action=action, failure_type=failure, error_message=message)
+
+
+def public_host(url: str | None) -> str:
+    """The host of `url` without credentials (safe to show in an error)."""
+    return urlsplit(url or "").netloc.rsplit("@", 1)[-1]
 
 
 NOT_AHA_MESSAGE = (
@@ -297,143 +179,140 @@ NOT_AHA_MESSAGE = (
 INCOMPLETE_BODY_MESSAGE = "Aha! sent an incomplete JSON body; retrying."
 
 
-def public_url(response: Any) -> str:
-    """The request URL without query string or credentials (safe to show in an error)."""
-    url = getattr(response, "url", None)
-    if not isinstance(url, str) or not url:
-        return ""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
+class Outage:
+    """When the current run of errors began, shared by every error handler of one source: the CDK
+    hands them all one config object (a new source, a new one). A dict cannot be weakly
+    referenced, so the index maps its id to the outage, which holds the config to keep it unique."""
+
+    _by_config: ClassVar["weakref.WeakValueDictionary[int, Outage]"] = weakref.WeakValueDictionary()
+    _index_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.lock = threading.Lock()
+        self.since: float | None = None
+        self.last_error = 0.0
+
+    @classmethod
+    def of(cls, config: Config) -> "Outage":
+        with cls._index_lock:
+            outage = cls._by_config.get(id(config))
+            if outage is None or outage.config is not config:
+                outage = cls._by_config[id(config)] = cls(config)
+            return outage
 
 
 @dataclass
 class OutageAwareErrorHandler(DefaultErrorHandler):
     """The manifest's error handler: checks that each answer is Aha!'s JSON, and stops outages.
 
-    Body checks. An answer that is not JSON comes from a server that is not Aha!'s API (a wrong
-    `subdomain` or `base_url` serves an HTML page): it fails with a config error naming both
-    settings. JSON announced but not decodable (or empty) is a truncated body: it is retried,
-    never read as an empty page. Two `HttpResponseFilter` predicates did this before, each
-    decoding the body and rendering a Jinja template for every response (about a tenth of a
-    sync's CPU time); here the body is decoded once (`response_json`) and the extractor reuses
-    it. The checks keep the filters' place in the list: after the filters that resolve a status
-    as an error (401, 403, 429, 5xx), before the ones that ignore it (a JSON 404 is skipped, an
-    HTML 404 fails).
+    The body is checked after the filters that resolve a status as an error, before those that
+    ignore one: no JSON is a wrong `subdomain` or `base_url` (a config error); an undecodable or
+    empty body is truncated (retried). A failed connection retries as "Cannot reach <host>: ...".
 
-    Outages. Retries are counted per request, and the per-idea streams read one request chain
-    per idea: when Aha! is down, each idea would wait out its own retries in turn (80 ideas times
-    a minute over 4 workers is 20 minutes). Once no request has been answered for
-    `outage_seconds` (every answer an error to retry, or no answer at all), a retryable error
-    fails at once instead: the sync ends with a transient error about `outage_seconds` into the
-    outage, and the next sync resumes from the last saved state. A success or an ignored answer
-    (404, plan 403) ends the outage, unless it came from the request cache (parent pages are
-    read again from it); 429s neither start nor end one.
+    A per-idea stream would wait an outage out once per idea, so once the sync has had only errors
+    to retry for `outage_seconds`, a retryable error fails at once. An answer not from the cache
+    (a success or an ignored status) ends the outage; a 429 neither starts nor ends one.
     """
 
     outage_seconds: float = 60.0
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__post_init__(parameters)
-        self._error_statuses: set[int] = set()
-        self._ignored_statuses: set[int] = set()
-        for f in self.response_filters or []:
-            ignored = f.action == ResponseAction.IGNORE
-            (self._ignored_statuses if ignored else self._error_statuses).update(f.http_codes or ())
+        codes = [
+            (f.action, code) for f in self.response_filters or [] for code in f.http_codes or ()
+        ]
+        self._ignored_statuses = {code for action, code in codes if action == ResponseAction.IGNORE}
+        self._error_statuses = {code for _, code in codes} - self._ignored_statuses
+        # Failed attempts of each request that got no answer, for as long as it is retried.
+        self._attempts: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
+        self._outage = Outage.of(self.config)
 
-    def check_body(self, response_or_exception: Any) -> ErrorResolution | None:
+    def check_body(self, response: requests.Response) -> ErrorResolution | None:
         """FAIL for an answer that is not JSON, RETRY for an undecodable one, else None."""
-        status = getattr(response_or_exception, "status_code", None)
-        if not isinstance(status, int) or status in self._error_statuses:
-            return None  # a failed request, or a status the manifest's filters resolve first
-        response = response_or_exception
+        status = response.status_code
+        if status in self._error_statuses:
+            return None  # a status the manifest's filters resolve first
         if "json" not in (response.headers.get("Content-Type") or "").lower():
-            return ErrorResolution(
-                response_action=ResponseAction.FAIL,
-                failure_type=FailureType.config_error,
-                error_message=NOT_AHA_MESSAGE.format(url=public_url(response)),
+            parts = urlsplit(response.url or "")
+            url = f"{parts.scheme}://{public_host(response.url)}{parts.path}"
+            return _resolution(
+                ResponseAction.FAIL, FailureType.config_error, NOT_AHA_MESSAGE.format(url=url)
             )
-        if status in self._ignored_statuses or response_json(response):
+        if status in self._ignored_statuses or json_body(response):
             return None
         known = DEFAULT_ERROR_MAPPING.get(status)
-        return ErrorResolution(
-            response_action=ResponseAction.RETRY,
-            failure_type=known.failure_type if known else FailureType.system_error,
-            error_message=INCOMPLETE_BODY_MESSAGE,
-        )
+        failure = known.failure_type if known and known.failure_type else FailureType.system_error
+        return _resolution(ResponseAction.RETRY, failure, INCOMPLETE_BODY_MESSAGE)
 
-    def resolve(self, response_or_exception: Any) -> ErrorResolution:
+    def resolve(self, response_or_exception: Answer) -> ErrorResolution:
         """What one answer means on its own, before the outage bookkeeping."""
-        return self.check_body(response_or_exception) or super().interpret_response(
-            response_or_exception
-        )
+        if isinstance(response_or_exception, requests.Response):
+            checked = self.check_body(response_or_exception)
+            if checked:
+                return checked
+        resolution, error = super().interpret_response(response_or_exception), response_or_exception
+        if resolution.response_action != ResponseAction.RETRY or not isinstance(error, Exception):
+            return resolution
+        host = public_host(getattr(getattr(error, "request", None), "url", None)) or "the server"
+        message = f"Cannot reach {host}: {network_cause(error)}; retrying."
+        return _resolution(ResponseAction.RETRY, FailureType.transient_error, message)
 
-    def interpret_response(self, response_or_exception: Any) -> ErrorResolution:
+    def interpret_response(self, response_or_exception: Answer = None) -> ErrorResolution:
         resolution = self.resolve(response_or_exception)
-        action = resolution.response_action
-        now = time.monotonic()
-        with _OUTAGE_LOCK:
-            if getattr(response_or_exception, "from_cache", False):
+        action, outage = resolution.response_action, self._outage
+        answered = action in (ResponseAction.SUCCESS, ResponseAction.IGNORE)
+        if getattr(response_or_exception, "from_cache", False) or not (
+            answered or action == ResponseAction.RETRY
+        ):
+            return resolution
+        now, window = time.monotonic(), float(self.outage_seconds)
+        with outage.lock:
+            if answered:
+                outage.since = None
                 return resolution
-            if action in (ResponseAction.SUCCESS, ResponseAction.IGNORE):
-                _OUTAGE.pop("since", None)
-                return resolution
-            if action != ResponseAction.RETRY:
-                return resolution
-            outage = float(self.outage_seconds)
-            if now - _OUTAGE.get("last", now) > 2 * outage:  # errors far apart: a new outage
-                _OUTAGE.pop("since", None)
-            since = _OUTAGE.setdefault("since", now)
-            _OUTAGE["last"] = now
-            if now - since >= outage:
-                return ErrorResolution(
-                    response_action=ResponseAction.FAIL,
-                    failure_type=FailureType.transient_error,
-                    error_message=(
-                        f"Aha! has answered only errors for {now - since:.0f} s (last: "
-                        f"{resolution.error_message}) Giving up; the next sync resumes from the "
-                        "last saved state."
-                    ),
-                )
-        return resolution
+            if outage.since is None or now - outage.last_error > 2 * window:
+                outage.since = now  # errors far apart are separate outages
+            outage.last_error, since = now, outage.since
+            request = getattr(response_or_exception, "request", None)
+            attempts = 0
+            if isinstance(response_or_exception, Exception) and request is not None:
+                attempts = self._attempts[request] = self._attempts.get(request, 0) + 1
+        if attempts > int(self.max_retries or 0):  # the CDK would give up, in its own words
+            ending = f"gave up after {attempts} attempts"
+        elif now - since >= window:
+            ending = f"there were only errors for {now - since:.0f} s, so the sync gives up"
+        else:
+            return resolution
+        last = (resolution.error_message or "").split("; retrying")[0].rstrip(".")
+        message = f"{last}; {ending}. The next sync resumes from the last saved state."
+        return _resolution(ResponseAction.FAIL, FailureType.transient_error, message)
 
 
 @dataclass
 class PlanFeatureErrorHandler(OutageAwareErrorHandler):
-    """Skips, with a warning, a stream that the account's Aha! plan does not include.
+    """Skips, with one warning per stream, a stream that the account's Aha! plan does not include.
 
-    Aha! answers 403 when a plan lacks a module (Roadmaps features, goals and releases on an
-    Ideas-only plan; idea organizations below Ideas Advanced). For those streams a 403 means
-    "nothing to read here", not a broken configuration, so the sync goes on without them. An
-    `HttpResponseFilter` with `IGNORE` would skip the page but only log at INFO; this handler
-    logs a WARN naming the plan feature, once per stream. Every other response is handled
-    exactly as the `OutageAwareErrorHandler` it extends.
-
-    Attributes:
-        plan_feature: the Aha! plan feature the stream needs, named in the warning.
+    Aha! answers 403 when a plan lacks a module (Roadmaps; Ideas Advanced for idea organizations):
+    nothing to read, not a broken configuration, and an `IGNORE` filter would only log at INFO.
     """
 
     plan_feature: str = "a feature of a higher Aha! plan"
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__post_init__(parameters)
-        self._stream = parameters.get("name") or parameters.get("resource") or "this stream"
+        self._stream = parameters.get("name") or "this stream"
         self._warned = False
 
-    def resolve(self, response_or_exception: Any) -> ErrorResolution:
-        # A response, or the exception a request raised (which has no status code). The 403 is
-        # an answer, so it ends an outage like any other ignored answer.
-        if getattr(response_or_exception, "status_code", None) == 403:
-            message = (
-                f"Skipping {self._stream}: Aha! answered 403 Forbidden, so this account's "
-                f"plan does not include {self.plan_feature} (or the API key's user may not read "
-                "it). The other streams are read as usual."
-            )
-            if not self._warned:  # per-product streams meet the same 403 once per product
-                self._warned = True
-                logger.warning(message)
-            return ErrorResolution(
-                response_action=ResponseAction.IGNORE,
-                failure_type=FailureType.config_error,
-                error_message=message,
-            )
-        return super().resolve(response_or_exception)
+    def resolve(self, response_or_exception: Answer) -> ErrorResolution:
+        if getattr(response_or_exception, "status_code", None) != 403:
+            return super().resolve(response_or_exception)
+        message = (
+            f"Skipping {self._stream}: Aha! answered 403 Forbidden, so this account's plan does "
+            f"not include {self.plan_feature} (or the API key's user may not read it). The other "
+            "streams are read as usual."
+        )
+        if not self._warned:  # per-product streams meet the same 403 once per product
+            self._warned = True
+            logger.warning(message)
+        return _resolution(ResponseAction.IGNORE, FailureType.config_error, message)

@@ -16,7 +16,6 @@ import ast
 import functools
 import sys
 import threading
-from typing import Any
 
 FIXED_IN = (3, 11, 8)
 
@@ -31,7 +30,7 @@ def serialize_literal_eval(version: tuple[int, ...] = tuple(sys.version_info[:3]
     lock = threading.Lock()
 
     @functools.wraps(original)
-    def literal_eval(node_or_string: Any) -> Any:
+    def literal_eval(node_or_string: str | ast.AST) -> object:
         with lock:
             return original(node_or_string)
 

@@ -4,26 +4,30 @@ Builder-style name `source_declarative_manifest.components`."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 
-from source_aha import components
+from source_aha import components, config
 from source_aha.interpreter import serialize_literal_eval
+from source_aha.partition_memory import bound_partition_memory
+from source_aha.request_cache import keep_retried_answers_out_of_the_cache
+from source_aha.state import read_state as read_state_file
 
 # The CDK's worker threads evaluate templates with `ast.literal_eval`, which races on Python
 # before 3.11.8 (see `interpreter`).
 serialize_literal_eval()
+# What the CDK keeps per partition stays bounded (see `partition_memory`).
+bound_partition_memory()
+# A retried parent page must reach Aha!, not the request cache (see `request_cache`).
+keep_retried_answers_out_of_the_cache()
 # The manifest names components as the Connector Builder and source-declarative-manifest load
 # them; this alias makes the same names resolve to this package.
 sys.modules.setdefault("source_declarative_manifest.components", components)
 
-_PACKAGED = Path(__file__).parent / "manifest.yaml"
-# A wheel carries the manifest inside the package; an editable install reads the repository's.
-MANIFEST_PATH = _PACKAGED if _PACKAGED.exists() else Path(__file__).parent.parent / "manifest.yaml"
+MANIFEST_PATH = config.MANIFEST_PATH
 
 
 class SourceAha(YamlDeclarativeSource):
@@ -44,3 +48,20 @@ class SourceAha(YamlDeclarativeSource):
             state=state,
             config_path=config_path,
         )
+
+    # The CDK's entry point reads the input files through these; each failure says what is wrong
+    # with the file as a config error, and a legacy state is converted.
+    @staticmethod
+    def read_config(config_path: str) -> MutableMapping[str, Any]:
+        content = config.read_file("config", config_path)
+        if not isinstance(content, MutableMapping):
+            raise config.config_error("Invalid configuration: the config must be a JSON object.")
+        return content
+
+    @classmethod
+    def read_catalog(cls, catalog_path: str) -> ConfiguredAirbyteCatalog:
+        return config.read_catalog(catalog_path)
+
+    @classmethod
+    def read_state(cls, state_path: str) -> list[AirbyteStateMessage]:
+        return read_state_file(state_path)[0] if state_path else []

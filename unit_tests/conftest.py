@@ -10,6 +10,9 @@ Every test builds a fresh `SourceAha`, and the CDK loads, resolves and validates
 (and loads its own component schema) in every constructor: most of a mock-server test's time. The
 autouse fixture `manifest_processed_once` memoizes those steps by content, handing each source a
 deep copy, so a test still gets a source of its own built from the manifest on disk.
+Measured on 2 shared CPUs (CDK 7.39.1, 366 tests): `pytest unit_tests` took 75 s with these three
+patches and 186 s without them, so they stay; they patch private CDK methods, so drop them if a
+CDK upgrade renames one (the fixture then fails loudly on `monkeypatch.setattr`).
 """
 
 from __future__ import annotations

@@ -5,17 +5,19 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import sys
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
-from airbyte_cdk.sources.declarative.extractors import dpath_extractor
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     CustomErrorHandler as CustomErrorHandlerModel,
+)
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    RecordFilter as RecordFilterModel,
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import (
     ModelToComponentFactory,
@@ -25,18 +27,13 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Resp
 from source_aha import SourceAha, components
 from source_aha.components import (
     INCOMPLETE_BODY_MESSAGE,
-    IdeaFilter,
     MaxIdeasExtractor,
     OutageAwareErrorHandler,
     PerIdeaToAccountWideState,
     PlanFeatureErrorHandler,
     RowCheckingExtractor,
-    name_matches,
     page_number,
     page_size,
-    positive_int_or_none,
-    response_json,
-    workflow_status_matches,
 )
 
 _IDEAS_URL = "https://company.aha.io/api/v1/ideas"
@@ -66,8 +63,14 @@ def _ideas_response(
     return response
 
 
-def _filtered_ids(config: dict[str, Any], ideas: list[dict[str, Any]], condition: str = ""):
-    idea_filter = IdeaFilter(config=config, parameters={}, condition=condition)
+def _filtered_ids(
+    config: dict[str, Any], ideas: list[dict[str, Any]], idea_count_field: str | None = None
+) -> list[str]:
+    """The ids the manifest's ideas filter keeps (a parent copy has an `idea_count_field`)."""
+    definition = _definitions()["ideas"]["retriever"]["record_selector"]["record_filter"]
+    if idea_count_field:
+        definition["$parameters"] = {"idea_count_field": idea_count_field}
+    idea_filter = ModelToComponentFactory().create_component(RecordFilterModel, definition, config)
     return [idea["id"] for idea in idea_filter.filter_records(ideas, stream_state={})]
 
 
@@ -104,7 +107,7 @@ _IDEAS = [
         ),
     ],
 )
-def test_idea_filter_keeps_ideas_matching_the_config(config, expected_ids) -> None:
+def test_ideas_filter_keeps_ideas_matching_the_config(config, expected_ids) -> None:
     assert _filtered_ids(config, _IDEAS) == expected_ids
 
 
@@ -116,15 +119,16 @@ def test_idea_filter_keeps_ideas_matching_the_config(config, expected_ids) -> No
         pytest.param({"ideas_workflow_status": "Shipped"}, [], id="condition_and_status"),
     ],
 )
-def test_idea_filter_applies_the_condition_on_top_of_the_config(config, expected_ids) -> None:
+def test_ideas_filter_of_a_parent_copy_also_skips_ideas_whose_count_is_0(
+    config, expected_ids
+) -> None:
     ideas = [
         {**_IDEAS[0], "comments_count": 2},
         {**_IDEAS[1], "comments_count": 0},
         {**_IDEAS[2], "comments_count": None},
     ]
-    condition = "{{ record.get('comments_count') is none or record.get('comments_count') > 0 }}"
 
-    assert _filtered_ids(config, ideas, condition) == expected_ids
+    assert _filtered_ids(config, ideas, "comments_count") == expected_ids
 
 
 @pytest.mark.parametrize(
@@ -183,19 +187,6 @@ def test_max_ideas_extractor_keeps_the_same_ideas_on_every_copy() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        pytest.param(None, None, id="none"),
-        pytest.param("", None, id="empty"),
-        pytest.param(7, 7, id="int"),
-        pytest.param("250", 250, id="numeric_string"),
-    ],
-)
-def test_positive_int_or_none(value, expected) -> None:
-    assert positive_int_or_none(value) == expected
-
-
-@pytest.mark.parametrize(
     ("idea", "wanted", "expected"),
     [
         pytest.param({"workflow_status": {"id": "7", "name": "New"}}, "7", True, id="id"),
@@ -205,8 +196,11 @@ def test_positive_int_or_none(value, expected) -> None:
         pytest.param({}, "New", False, id="missing_status"),
     ],
 )
-def test_workflow_status_matches(idea, wanted, expected) -> None:
-    assert workflow_status_matches(idea, wanted) is expected
+def test_ideas_filter_matches_the_status_by_id_or_name(idea, wanted, expected) -> None:
+    kept = _filtered_ids(
+        {"ideas_workflow_status": wanted}, [{"id": "1", "name": "An idea", **idea}]
+    )
+    assert kept == (["1"] if expected else [])
 
 
 @pytest.mark.parametrize(
@@ -218,8 +212,10 @@ def test_workflow_status_matches(idea, wanted, expected) -> None:
         pytest.param("Anything", "", True, id="empty_text"),
     ],
 )
-def test_name_matches(name, text, expected) -> None:
-    assert name_matches({"name": name}, text) is expected
+def test_ideas_filter_matches_every_word_of_ideas_q_in_the_name(name, text, expected) -> None:
+    assert _filtered_ids({"ideas_q": text}, [{"id": "1", "name": name}]) == (
+        ["1"] if expected else []
+    )
 
 
 def test_page_number_and_size_read_the_envelope_and_the_request() -> None:
@@ -287,7 +283,7 @@ def _plan_feature_handler(
         handler = definitions["roadmaps_requester"]["error_handler"]
     else:
         handler = definitions["idea_organizations"]["retriever"]["requester"]["error_handler"]
-    handler["$parameters"] = {"name": stream, "resource": stream}
+    handler["$parameters"] = {"name": stream}
     built = ModelToComponentFactory().create_component(CustomErrorHandlerModel, handler, _CONFIG)
     assert isinstance(built, PlanFeatureErrorHandler)
     return built
@@ -347,18 +343,6 @@ def test_plan_feature_handler_ignores_403_with_one_warning_naming_feature_and_st
     assert f"Skipping {stream}:" in warning
     assert "test-api-key" not in warning
     assert resolutions[0].error_message == warning
-
-
-def test_plan_feature_handler_without_stream_name_names_the_resource() -> None:
-    handler = PlanFeatureErrorHandler(
-        config=_CONFIG, parameters={"resource": "goals"}, plan_feature=_ROADMAPS
-    )
-
-    resolution = handler.interpret_response(_a_response(403))
-
-    assert resolution.response_action == ResponseAction.IGNORE
-    assert resolution.error_message is not None
-    assert resolution.error_message.startswith("Skipping goals:")
 
 
 def test_plan_feature_handler_warns_once_per_handler_not_once_per_process(
@@ -451,7 +435,8 @@ class _Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
     fake = _Clock()
     monkeypatch.setattr(components, "time", SimpleNamespace(monotonic=fake))
-    monkeypatch.setattr(components, "_OUTAGE", {})  # outages are shared by every handler
+    # The handlers of one test are one source's: they share a config object, hence an outage.
+    monkeypatch.setattr(sys.modules[__name__], "_CONFIG", dict(_CONFIG))
     return fake
 
 
@@ -503,7 +488,7 @@ def test_an_answer_in_between_ends_the_outage(clock: _Clock, answer) -> None:
 
 
 def test_a_plan_feature_403_ends_the_outage_like_any_ignored_answer(clock: _Clock) -> None:
-    base, plan_handler = _base_handler(), _plan_feature_handler()
+    base, plan_handler = _base_handler(), _plan_feature_handler()  # two streams of one source
     base.interpret_response(_a_response(503))
     clock.now += 50
     assert plan_handler.interpret_response(_a_response(403)).response_action == (
@@ -512,6 +497,25 @@ def test_a_plan_feature_403_ends_the_outage_like_any_ignored_answer(clock: _Cloc
     clock.now += 50
 
     assert base.interpret_response(_a_response(503)).response_action == ResponseAction.RETRY
+
+
+def test_every_stream_of_a_source_shares_its_outage_and_a_new_source_starts_without_one(
+    clock: _Clock,
+) -> None:
+    config = {"api_key": "k", "subdomain": "company"}
+    build = ModelToComponentFactory().create_component
+    first, second = (
+        build(CustomErrorHandlerModel, _definitions()["error_handler"], config) for _ in range(2)
+    )
+    first.interpret_response(_a_response(503))
+    clock.now += 60
+    # A stream that meets its first error 60 s into the sync's outage stops at once.
+    assert second.interpret_response(_a_response(503)).response_action == ResponseAction.FAIL
+
+    other_source = build(CustomErrorHandlerModel, _definitions()["error_handler"], dict(config))
+    assert other_source.interpret_response(_a_response(503)).response_action == (
+        ResponseAction.RETRY
+    )
 
 
 def test_a_cached_success_or_a_429_does_not_end_or_start_an_outage(clock: _Clock) -> None:
@@ -595,13 +599,6 @@ _NOT_AHA = (
 )
 
 
-@pytest.fixture(autouse=False)
-def no_outage() -> Any:
-    components._OUTAGE.clear()
-    yield
-    components._OUTAGE.clear()
-
-
 @pytest.mark.parametrize(
     ("response", "expected"),
     [
@@ -665,7 +662,6 @@ def no_outage() -> Any:
 def test_error_handler_checks_that_every_other_answer_is_decodable_json(
     response: requests.Response,
     expected: tuple[ResponseAction, FailureType | None, str | None],
-    no_outage: None,
 ) -> None:
     resolution = _base_handler().interpret_response(response)
 
@@ -675,7 +671,7 @@ def test_error_handler_checks_that_every_other_answer_is_decodable_json(
         assert resolution.error_message == message
 
 
-def test_error_handler_url_in_the_message_has_no_query_or_credentials(no_outage: None) -> None:
+def test_error_handler_url_in_the_message_has_no_query_or_credentials() -> None:
     response = _a_response(200, b"<html></html>", "text/html")
     response.url = "https://user:secret@company.aha.io/api/v1/features?page=2&token=abc"
 
@@ -695,52 +691,6 @@ def test_manifest_has_no_predicate_filters_left() -> None:
     assert [f.predicate.condition for f in filters if f.predicate] == [""] * 5
 
 
-class _CountingResponse(requests.Response):
-    decoded = 0
-
-    def json(self, **kwargs: Any) -> Any:
-        self.decoded += 1
-        return super().json(**kwargs)
-
-
-def _built_ideas_extractor() -> RowCheckingExtractor:
-    from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
-        CustomRecordExtractor as CustomRecordExtractorModel,
-    )
-
-    definition = _definitions()["ideas"]["retriever"]["record_selector"]["extractor"]
-    definition["$parameters"] = {"data_field": "ideas"}
-    built = ModelToComponentFactory().create_component(
-        CustomRecordExtractorModel, definition, _CONFIG
-    )
-    assert isinstance(built, MaxIdeasExtractor)
-    return built
-
-
-def test_each_body_is_decoded_once_by_the_handler_and_the_extractor(
-    no_outage: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    response = _CountingResponse()
-    response.status_code = 200
-    response._content = json.dumps({"ideas": [{"id": "1"}, {"id": "2"}]}).encode()
-    response.headers["Content-Type"] = "application/json"
-    response.request = requests.Request("GET", f"{_IDEAS_URL}?per_page=200").prepare()
-    extractor = _built_ideas_extractor()
-
-    def no_dpath(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("dpath walks the whole page; plain keys are indexed directly")
-
-    monkeypatch.setattr(dpath_extractor.dpath, "get", no_dpath)
-    resolution = _base_handler().interpret_response(response)
-    records = list(extractor.extract_records(response))
-    [page] = components.SharedJsonDecoder(parameters={}).decode(response)  # the paginator's
-
-    assert resolution.response_action == ResponseAction.SUCCESS
-    assert [r["id"] for r in records] == ["1", "2"]
-    assert page["ideas"] == records
-    assert response.decoded == 1
-
-
 @pytest.mark.parametrize(
     "body",
     [
@@ -749,91 +699,24 @@ def test_each_body_is_decoded_once_by_the_handler_and_the_extractor(
         pytest.param(b'{"ideas": {"id": "3"}}', id="one_object"),
         pytest.param(b'{"ideas": null}', id="null"),
         pytest.param(b'{"other": [{"id": "4"}]}', id="other_key"),
-        pytest.param(b"{}", id="empty_object"),
         pytest.param(b'[{"ideas": [{"id": "5"}]}, {"ideas": [{"id": "6"}]}]', id="top_list"),
         pytest.param(b'{"ideas', id="truncated"),
-        pytest.param(b'{"ideas": [{"id": "7", "n": NaN}]}', id="nan"),
     ],
 )
-@pytest.mark.parametrize("field_path", [["ideas"], ["{{ parameters.data_field }}"], ["*"], []])
-def test_row_extraction_equals_dpath_extractor(body: bytes, field_path: list[str]) -> None:
+def test_row_checking_extractor_yields_the_dpath_rows_that_are_objects_with_an_id(
+    body: bytes,
+) -> None:
     def response() -> requests.Response:
         built = _ideas_response([])
         built._content = body
         return built
 
     parameters = {"data_field": "ideas"}
-    dpath_rows = list(
-        DpathExtractor(field_path=field_path, config={}, parameters=parameters).extract_records(
-            response()
-        )
-    )
+    field_path = ["{{ parameters.data_field }}"]
+    dpath_rows = DpathExtractor(field_path=field_path, config={}, parameters=parameters)
     ours = RowCheckingExtractor(field_path=field_path, config={}, parameters=parameters)
 
-    assert list(ours._rows(response())) == dpath_rows
-
-
-def test_ids_beyond_64_bits_are_kept_exact() -> None:
-    # The CDK's orjson decoder turned integers above 2**64 into floats; one decoding with the
-    # standard library keeps them exact.
-    response = _ideas_response([])
-    response._content = b'{"ideas": [{"id": "1", "n": 123456789012345678901234567890}]}'
-
-    [record] = RowCheckingExtractor(field_path=["ideas"], config={}, parameters={}).extract_records(
-        response
-    )
-
-    assert record["n"] == 123456789012345678901234567890
-
-
-def test_response_json_is_empty_for_a_body_that_is_not_json() -> None:
-    response = _ideas_response([])
-    response._content = b"<html>"
-
-    assert response_json(response) == {}
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        pytest.param(b'{"ideas": [], "pagination": {"current_page": 1}}', id="object"),
-        pytest.param(b'[{"id": "1"}, {"id": "2"}]', id="list"),
-        pytest.param(b"[]", id="empty_list"),
-        pytest.param(b"null", id="null"),
-        pytest.param(b"0", id="zero"),
-        pytest.param(b"", id="empty"),
-        pytest.param(b"<html>", id="not_json"),
-    ],
-)
-def test_shared_json_decoder_yields_what_json_decoder_yields(body: bytes) -> None:
-    def response() -> requests.Response:
-        built = _ideas_response([])
-        built._content = body
-        return built
-
-    shared = list(components.SharedJsonDecoder(parameters={}).decode(response()))
-    expected = list(JsonDecoder(parameters={}).decode(response()))
-
-    # The paginator reads the first item. On a body it cannot parse, JsonDecoder yields `{}`
-    # twice (once from its `except`, once as "nothing yielded"); one is enough.
-    assert shared[0] == expected[0]
-    assert shared == (expected if body.startswith((b"[", b"{", b"0")) else [{}])
-    assert components.SharedJsonDecoder(parameters={}).is_stream_response() is False
-
-
-def test_every_retriever_uses_the_shared_decoder() -> None:
-    manifest = SourceAha(config=_CONFIG).resolved_manifest
-
-    def retrievers(node: Any) -> Any:
-        if isinstance(node, dict):
-            if node.get("type") == "SimpleRetriever":
-                yield node
-            for value in node.values():
-                yield from retrievers(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from retrievers(value)
-
-    found = list(retrievers(manifest))
-    assert found
-    assert {r["decoder"]["class_name"].rsplit(".", 1)[-1] for r in found} == {"SharedJsonDecoder"}
+    expected = [
+        r for r in dpath_rows.extract_records(response()) if isinstance(r, dict) and r.get("id")
+    ]
+    assert list(ours.extract_records(response())) == expected

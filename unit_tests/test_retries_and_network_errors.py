@@ -1,0 +1,258 @@
+"""A retried answer is fetched from Aha! again, never replayed from the request cache, and a
+failed connection is said as what it is (issue 12).
+
+The parent streams' pages are cached by requests-cache, which saves a response before the error
+handler sees it. These tests read the parent copies of `ideas` through that cache, and fail
+connections in-process: `socket.getaddrinfo` raises `socket.gaierror` for a DNS failure (no query
+leaves the machine) and a closed 127.0.0.1 port refuses the connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import socket
+import sys
+import threading
+import time
+from importlib.metadata import version
+
+import pytest
+import requests
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
+
+from source_aha import request_cache
+from source_aha.components import OutageAwareErrorHandler, network_cause
+from source_aha.run import run
+from unit_tests.conftest import read_streams
+from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.request_builder import AhaRequestBuilder
+from unit_tests.mock_server.response_builder import a_record_of, a_response_of
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _handler() -> OutageAwareErrorHandler:
+    return OutageAwareErrorHandler(config={}, parameters={})
+
+
+def test_a_truncated_ideas_page_is_fetched_again_for_the_stream_and_its_parent_copies() -> None:
+    ideas = AhaRequestBuilder.ideas_endpoint().build()
+    idea = a_record_of("ideas").with_id("1001")
+    good = a_response_of("ideas").with_records(idea).with_page(1, 1).build()
+    comments = AhaRequestBuilder.idea_comments_endpoint("1001").build()
+    internal = AhaRequestBuilder.idea_internal_comments_endpoint("1001").build()
+    with HttpMocker() as http_mocker:
+        # Every read of /ideas after the first gets the good page; a replay of the cached
+        # truncated page would fail the read after max_retries.
+        http_mocker.get(ideas, [HttpResponse('{"ideas": [{"id": "10', 200, _JSON), good])
+        http_mocker.get(comments, a_response_of("idea_comments").with_page(1, 1).build())
+        http_mocker.get(internal, a_response_of("idea_internal_comments").with_page(1, 1).build())
+
+        output = read_streams(
+            ["ideas", "idea_comments", "idea_internal_comments"],
+            SyncMode.full_refresh,
+            ConfigBuilder().build(),
+        )
+
+        assert [m.record.data["id"] for m in output.records] == ["1001"]
+        assert not output.errors
+        http_mocker.assert_number_of_calls(ideas, 2)
+
+
+# The cache filter, and the guard on the CDK code it wraps ----------
+
+# sha256 of `inspect.getsource(HttpClient._request_session)` in airbyte-cdk 7.39.1: the filter is
+# set on the session this method returns. If this fails, read the new method and update both.
+_REQUEST_SESSION_SHA256 = "da816dadce60861596bd1144033cc2c2b7d2fa415e3ec3226370a0cdc8f948ab"
+
+
+def test_the_wrapped_cdk_session_factory_is_the_one_request_cache_was_written_for() -> None:
+    original = inspect.unwrap(HttpClient._request_session)
+
+    assert version("airbyte-cdk") == request_cache.CDK_VERSION
+    assert hashlib.sha256(inspect.getsource(original).encode()).hexdigest() == (
+        _REQUEST_SESSION_SHA256
+    )
+    assert getattr(HttpClient._request_session, "_source_aha_filtered", False)
+
+
+def test_another_cdk_version_is_left_alone() -> None:
+    assert request_cache.keep_retried_answers_out_of_the_cache("7.40.0") is False
+
+
+def test_every_cached_session_of_a_parent_stream_filters_what_it_saves() -> None:
+    client = HttpClient(name="ideas", logger=logging.getLogger("test"), use_cache=True)
+
+    assert client._session.settings.filter_fn is request_cache.is_usable_answer
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "usable"),
+    [
+        pytest.param("application/json", b'{"ideas": []}', True, id="json_page"),
+        pytest.param("application/json", b'{"ideas": [{"id', False, id="truncated"),
+        pytest.param("application/json", b"", False, id="empty"),
+        pytest.param("application/json", b"{}", False, id="empty_object"),
+        pytest.param("text/html", b"<html></html>", False, id="html"),
+    ],
+)
+def test_only_answers_the_handler_accepts_are_cached(content_type, body, usable) -> None:
+    response = requests.Response()
+    response.status_code, response._content = 200, body
+    response.headers["Content-Type"] = content_type
+
+    assert request_cache.is_usable_answer(response) is usable
+
+
+def _failed_request(url: str) -> requests.RequestException:
+    try:
+        requests.get(url, timeout=5)
+    except requests.RequestException as error:
+        return error
+    raise AssertionError(f"{url} answered")
+
+
+def test_a_dns_failure_is_named_with_its_host_and_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_such_name(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    error = _failed_request("https://nosuchaccount.aha.io/api/v1/ideas")
+
+    resolution = _handler().interpret_response(error)
+
+    assert network_cause(error) == "the name does not resolve (DNS lookup failed)"
+    assert resolution.error_message == (
+        "Cannot reach nosuchaccount.aha.io: the name does not resolve (DNS lookup failed); "
+        "retrying."
+    )
+
+
+def test_a_refused_connection_is_named_with_its_host_and_retried() -> None:
+    port = _closed_port()
+    error = _failed_request(f"http://127.0.0.1:{port}/api/v1/ideas")
+
+    resolution = _handler().interpret_response(error)
+
+    assert (
+        resolution.error_message == f"Cannot reach 127.0.0.1:{port}: connection refused; retrying."
+    )
+
+
+def test_a_tls_failure_is_named_as_such() -> None:
+    error = requests.exceptions.SSLError("certificate verify failed")
+
+    assert network_cause(error) == "TLS handshake failed"
+
+
+def test_a_read_of_a_refused_host_retries_without_saying_rate_limit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = ConfigBuilder().build() | {"base_url": f"http://127.0.0.1:{_closed_port()}"}
+
+    with caplog.at_level(logging.INFO):
+        output = read_streams(["ideas"], SyncMode.full_refresh, config, expecting_exception=True)
+
+    logged = caplog.text + "".join(str(m.log.message) for m in output.logs)
+    assert "Rate limit" not in logged
+    assert "connection refused" in logged
+    # The stream's own error (the summary after it only lists the failed streams).
+    (failure,) = [e.trace.error for e in output.errors if e.trace.error.stream_descriptor]
+    first_line = failure.message.splitlines()[0]
+    assert first_line.startswith("Cannot reach 127.0.0.1:"), first_line
+    assert "connection refused" in first_line
+    assert "gave up after 7 attempts" in first_line
+
+
+# `check` on an unreachable host ----------
+
+
+def _check(monkeypatch: pytest.MonkeyPatch, capsys, tmp_path, config) -> tuple[dict, float]:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["source-aha", "check", "--config", str(path)])
+    started = time.monotonic()
+    run()
+    elapsed = time.monotonic() - started
+    messages = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    (status,) = [m["connectionStatus"] for m in messages if m["type"] == "CONNECTION_STATUS"]
+    return status, elapsed
+
+
+def test_check_on_a_name_that_does_not_resolve_fails_in_one_line_naming_subdomain(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path
+) -> None:
+    asked: list[object] = []
+
+    def no_such_name(host: object, *args: object, **kwargs: object) -> None:
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    config = ConfigBuilder().with_subdomain("nosuchaccount").build()
+
+    status, elapsed = _check(monkeypatch, capsys, tmp_path, config)
+
+    assert status == {
+        "status": "FAILED",
+        "message": "Cannot reach nosuchaccount.aha.io: the name does not resolve (DNS lookup "
+        "failed). Check `subdomain`.",
+    }
+    assert asked == ["nosuchaccount.aha.io"]  # one lookup, no retries
+    assert elapsed < 15
+
+
+def test_check_on_a_refused_port_fails_in_one_line_naming_base_url(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path
+) -> None:
+    port = _closed_port()
+    config = ConfigBuilder().build() | {"base_url": f"http://127.0.0.1:{port}"}
+
+    status, elapsed = _check(monkeypatch, capsys, tmp_path, config)
+
+    assert status == {
+        "status": "FAILED",
+        "message": f"Cannot reach 127.0.0.1:{port}: connection refused. Check `base_url`.",
+    }
+    assert elapsed < 15
+
+
+def test_check_on_a_port_that_does_not_speak_tls_fails_naming_the_tls_handshake(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path
+) -> None:
+    # A plain-text server where https is expected: the handshake fails as it does on a proxy or
+    # a server with a broken certificate setup.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+
+        def answer_in_plain_text() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(1024)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        thread = threading.Thread(target=answer_in_plain_text, daemon=True)
+        thread.start()
+        config = ConfigBuilder().build() | {"base_url": f"https://127.0.0.1:{port}"}
+
+        status, elapsed = _check(monkeypatch, capsys, tmp_path, config)
+        thread.join(timeout=5)
+
+    assert status == {
+        "status": "FAILED",
+        "message": f"Cannot reach 127.0.0.1:{port}: TLS handshake failed. Check `base_url`.",
+    }
+    assert elapsed < 15
