@@ -115,6 +115,23 @@ def _resource(name: str) -> ListHandler:
     return handler
 
 
+def _table(name: str) -> ListHandler:
+    """An issue-14 table's list; the path argument, if any, is the parent's id."""
+
+    def handler(ws: Workspace, arg: str, p: Params, offset: int, limit: int) -> Any:
+        fields, since = p.get("fields"), p.get("updated_since")
+        return ws.query_table(
+            name, offset, limit, fields, updated_since_us=since, parent=arg or None
+        )
+
+    return handler
+
+
+def _workflows(ws: Workspace, arg: str, p: Params) -> Any:
+    """A product's workflows: the whole list, without a ``pagination`` block (as documented)."""
+    return ws.query_table("workflows", 0, 1_000_000, parent=arg)[1]
+
+
 def _list(template: str, key: str, *filters: str, feature: str | None = None) -> Endpoint:
     """An account-level list whose envelope key is also its ``Workspace`` resource name."""
     return Endpoint(f"/api/v1/{template}", key, _resource(key), filters, feature)
@@ -179,6 +196,22 @@ ENDPOINTS: tuple[Endpoint, ...] = (  # matched in order
         "options",
         lambda ws, arg, p: cast(JSON, custom_fields.options(arg)),
         paged=False,
+    ),
+    Endpoint("/api/v1/idea_themes", "idea_themes", _table("idea_themes")),
+    Endpoint("/api/v1/tasks", "tasks", _table("tasks"), (_SINCE, _FIELDS)),
+    Endpoint(
+        "/api/v1/features/{id}/requirements",
+        "requirements",
+        _table("requirements"),
+        (_SINCE,),
+        ROADMAPS,
+    ),
+    Endpoint("/api/v1/integrations", "integrations", _table("integrations"), (_FIELDS,)),
+    Endpoint("/api/v1/products/{id}/workflows", "workflows", _workflows, paged=False),
+    Endpoint("/api/v1/teams", "teams", _table("teams"), (_FIELDS,), ROADMAPS),
+    Endpoint("/api/v1/idea_portals/{id}/portal_users", "portal_users", _table("portal_users")),
+    Endpoint(
+        "/api/v1/ideas/{id}/subscriptions", "idea_subscriptions", _table("idea_subscriptions")
     ),
 )
 ROUTE_NAMES = frozenset(e.name for e in ENDPOINTS)

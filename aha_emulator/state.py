@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import random
 
     from .comments.records import Comment, Internal
+    from .extras.records import Row
     from .ideas.records import Idea
     from .roadmap.records import Rec
     from .votes.records import Vote
@@ -67,6 +68,15 @@ class State:
         self.workflow_kinds: list[JSON] = []
         self.recs: dict[str, list[Rec]] = {}
         self.rec_index: dict[int, Rec] = {}
+        # idea themes, to-dos, requirements, integrations, workflows, teams, portal users, follows
+        self.idea_themes: list[Row] = []
+        self.tasks: list[Row] = []
+        self.requirements: list[Row] = []
+        self.integrations: list[Row] = []
+        self.workflows: list[Row] = []
+        self.teams: list[Row] = []
+        self.portal_memberships: list[Row] = []
+        self.idea_subscriptions: list[Row] = []
         self.clock = START_MS
 
     def now(self) -> int:

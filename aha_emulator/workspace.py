@@ -33,6 +33,8 @@ from .comments.queries import (
 )
 from .common import JSON, START_MS, Ids
 from .custom_fields import render as custom_fields
+from .extras.generate import build_extras
+from .extras.queries import add_subscription, all_of, edit_row, query_table
 from .ideas import generate as ideas_gen
 from .ideas.mutations import add_idea, delete_idea, edit_idea, mutate_random
 from .ideas.queries import all_ideas, one_idea, query_ideas
@@ -71,6 +73,7 @@ def generate(ideas: int, seed: int, base_url: str) -> State:
         + [r.updated for recs in st.recs.values() for r in recs]
         + [t[1] for t in st.product_times + st.org_times]
     )
+    build_extras(st)  # its own RNG, no timestamp after the clock: earlier answers unchanged
     return st
 
 
@@ -178,6 +181,38 @@ class Workspace:
         each with ``custom_field_definition_id``."""
         return custom_fields.every_option()
 
+    def idea_themes(self) -> list[JSON]:
+        """Every idea theme."""
+        return self._locked(all_of, "idea_themes")
+
+    def tasks(self) -> list[JSON]:
+        """Every to-do, full shape (``updated_at``, assignees, ...)."""
+        return self._locked(all_of, "tasks")
+
+    def requirements(self) -> list[JSON]:
+        """Every requirement, full shape; ``parent`` is its feature's id."""
+        return self._locked(all_of, "requirements")
+
+    def integrations(self) -> list[JSON]:
+        """Every integration, full shape, ``callback_token`` included."""
+        return self._locked(all_of, "integrations")
+
+    def workflows(self) -> list[JSON]:
+        """The account's workflows (each product lists all of them); ``id`` is a number."""
+        return self._locked(all_of, "workflows")
+
+    def teams(self) -> list[JSON]:
+        """Every team."""
+        return self._locked(all_of, "teams")
+
+    def idea_portal_users(self) -> list[JSON]:
+        """Every portal user; ``parent`` is its portal's id."""
+        return self._locked(all_of, "portal_users")
+
+    def idea_subscriptions(self) -> list[JSON]:
+        """Every subscription to an idea that exists, ascending id; ``parent`` is the idea."""
+        return self._locked(all_of, "idea_subscriptions")
+
     # ------------------------------------------------------------------ queries for the server
 
     def query_ideas(
@@ -224,6 +259,12 @@ class Workspace:
     ) -> tuple[int, list[JSON]]:
         """List an account-level resource (``updated_since_us``, ``product`` scope it)."""
         return self._locked(query_resource, name, offset, limit, fields, **scope)
+
+    def query_table(
+        self, table: str, offset: int, limit: int, fields: Sequence[str] | None = None, **scope: Any
+    ) -> tuple[int, list[JSON]]:
+        """List an issue-14 table (``updated_since_us``, ``parent`` scope it)."""
+        return self._locked(query_table, table, offset, limit, fields, **scope)
 
     # ---------------------------------------------------------------------------- mutations
 
@@ -297,6 +338,18 @@ class Workspace:
         """Rename an organization (default: append " (edited)"), optionally set its revenue
         (a decimal string), and bump its ``updated_at``. Votes embed the new name."""
         return self._locked(edit_idea_organization, org_id, name, revenue)
+
+    def edit_task(self, task_id: str | int, name: str | None = None) -> JSON:
+        """Rename a to-do (default: append " (edited)") and bump its ``updated_at``."""
+        return self._locked(edit_row, "tasks", task_id, name)
+
+    def edit_requirement(self, requirement_id: str | int, name: str | None = None) -> JSON:
+        """Like ``edit_task``, for a requirement (its feature is not bumped)."""
+        return self._locked(edit_row, "requirements", requirement_id, name)
+
+    def add_idea_subscription(self, idea_id: str | int) -> JSON:
+        """A portal user subscribes to the idea now (the idea is bumped)."""
+        return self._locked(add_subscription, idea_id)
 
     def mutate_random(self, changed_ideas: int, seed: int) -> JSON:
         """Change ``changed_ideas`` distinct ideas: edits, new proxy votes, new comments;

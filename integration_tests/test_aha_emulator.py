@@ -837,3 +837,175 @@ def test_cli_with_port_0_prints_its_url_and_exits_on_sigterm() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+# ------------------------------------------------------- issue 14: the remaining Aha! tables
+
+
+def _children_truth(rows: list[dict[str, Any]], parent: str) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "parent"} for r in rows if r["parent"] == parent]
+
+
+def _issue_14_lists(emulator: AhaEmulator) -> dict[str, tuple[str, str, list[dict[str, Any]]]]:
+    """name -> (path, envelope key, full rows in ascending id) of every paged issue-14 list."""
+    ws = emulator.workspace
+    feature = ws.requirements()[0]["parent"]
+    portal = ws.idea_portals()[0]["id"]
+    idea = ws.idea_subscriptions()[0]["parent"]
+    return {
+        "idea_themes": ("/idea_themes", "idea_themes", ws.idea_themes()),
+        "tasks": ("/tasks", "tasks", ws.tasks()),
+        "integrations": ("/integrations", "integrations", ws.integrations()),
+        "teams": ("/teams", "teams", ws.teams()),
+        "requirements": (
+            f"/features/{feature}/requirements",
+            "requirements",
+            _children_truth(ws.requirements(), feature),
+        ),
+        "portal_users": (
+            f"/idea_portals/{portal}/portal_users",
+            "portal_users",
+            _children_truth(ws.idea_portal_users(), portal),
+        ),
+        "idea_subscriptions": (
+            f"/ideas/{idea}/subscriptions",
+            "idea_subscriptions",
+            _children_truth(ws.idea_subscriptions(), idea),
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "idea_themes",
+        "tasks",
+        "integrations",
+        "teams",
+        "requirements",
+        "portal_users",
+        "idea_subscriptions",
+    ],
+)
+def test_issue_14_lists_page_in_ascending_id_as_projections_of_the_truth(
+    emu: AhaEmulator, name: str
+) -> None:
+    path, key, truth = _issue_14_lists(emu)[name]
+    assert truth
+    first = _get(emu, path, per_page=1).json()
+    assert set(first) == {key, "pagination"}
+    assert first["pagination"]["total_records"] == len(truth)
+    rows = _all_pages(emu, path, key, per_page=1, fields="*")
+    assert rows == truth
+    assert [int(r["id"]) for r in rows] == sorted(int(r["id"]) for r in rows)
+    for row, full in zip(_all_pages(emu, path, key, per_page=2), truth, strict=True):
+        assert row == {k: full[k] for k in row}
+
+
+def test_issue_14_abbreviated_rows_need_fields_and_callback_token_is_only_in_full_records(
+    emu: AhaEmulator,
+) -> None:
+    tasks = _get(emu, "/tasks").json()["tasks"]
+    assert {tuple(t) for t in tasks} == {("id", "name", "due_date", "status", "created_at")}
+    integrations = _get(emu, "/integrations").json()["integrations"]
+    assert {tuple(i) for i in integrations} == {("id", "name", "service_name", "created_at")}
+    with_updated = _get(emu, "/integrations", fields="updated_at").json()["integrations"]
+    assert all(set(i) == {"id", "updated_at"} for i in with_updated)
+    assert all(i["callback_token"] for i in emu.workspace.integrations())
+
+
+def test_issue_14_updated_since_only_where_documented(emu: AhaEmulator) -> None:
+    truth = emu.workspace.tasks()
+    cutoff = sorted(t["updated_at"] for t in truth)[len(truth) // 2]
+    rows = _all_pages(emu, "/tasks", "tasks", updated_since=cutoff, fields="updated_at")
+    assert [r["id"] for r in rows] == [t["id"] for t in truth if t["updated_at"] > cutoff]
+    assert 0 < len(rows) < len(truth)
+    path, key, requirements = _issue_14_lists(emu)["requirements"]
+    since = max(r["updated_at"] for r in requirements)
+    assert _get(emu, path, updated_since=since).json()[key] == []
+    for name in ("idea_themes", "integrations", "teams", "portal_users"):
+        path, key, _ = _issue_14_lists(emu)[name]
+        assert _get(emu, path, updated_since="2099-01-01T00:00:00Z").json()[key], name
+
+
+def test_workflows_are_listed_whole_under_every_product_without_pagination(
+    emu: AhaEmulator,
+) -> None:
+    truth = emu.workspace.workflows()
+    for product in emu.workspace.products():
+        for ident in (product["id"], product["reference_prefix"]):
+            body = _get(emu, f"/products/{ident}/workflows").json()
+            assert body == {"workflows": truth}
+    assert all(isinstance(w["id"], int) for w in truth)
+    assert all(isinstance(s["id"], str) for w in truth for s in w["workflow_statuses"])
+    assert {w["statusable_type"] for w in truth} >= {"Idea", "Feature", "Release"}
+    assert _get(emu, "/products/NOPE/workflows").status_code == 404
+
+
+def test_features_list_their_requirements_and_unknown_parents_are_404(emu: AhaEmulator) -> None:
+    ws = emu.workspace
+    by_feature: dict[str, set[str]] = {}
+    for requirement in ws.requirements():
+        by_feature.setdefault(requirement["parent"], set()).add(requirement["id"])
+        assert requirement["feature"]["id"] == requirement["parent"]
+    features = ws.features()
+    assert {f["id"]: {r["id"] for r in f["requirements"]} for f in features} == {
+        f["id"]: by_feature.get(f["id"], set()) for f in features
+    }
+    assert 0 < len(by_feature) < len(features)
+    for path in (
+        "/features/1/requirements",
+        "/idea_portals/1/portal_users",
+        "/ideas/1/subscriptions",
+    ):
+        assert _get(emu, path).status_code == 404, path
+
+
+def test_issue_14_plan_features_teams_and_requirements_need_roadmaps() -> None:
+    with AhaEmulator(ideas=30, seed=4, plan="ideas_essentials") as emulator:
+        ws = emulator.workspace
+        feature = ws.requirements()[0]["parent"]
+        for path in ("/teams", f"/features/{feature}/requirements"):
+            assert _get(emulator, path).status_code == 403, path
+        portal = ws.idea_portals()[0]["id"]
+        product = ws.products()[0]["id"]
+        idea = ws.ideas()[0]["id"]
+        for path in (
+            "/idea_themes",
+            "/tasks",
+            "/integrations",
+            f"/products/{product}/workflows",
+            f"/idea_portals/{portal}/portal_users",
+            f"/ideas/{idea}/subscriptions",
+        ):
+            assert _get(emulator, path).status_code == 200, path
+
+
+def test_issue_14_tables_follow_the_seed() -> None:
+    def tables(seed: int) -> list[Any]:
+        ws = Workspace(ideas=40, seed=seed)
+        return [ws.tasks(), ws.requirements(), ws.teams(), ws.idea_subscriptions()]
+
+    assert tables(3) == tables(3)
+    assert tables(3) != tables(4)
+
+
+def test_issue_14_mutations_bump_updated_at_and_subscriptions_follow_their_idea(
+    fresh: AhaEmulator,
+) -> None:
+    ws = fresh.workspace
+    before = max(t["updated_at"] for t in ws.tasks())
+    task = ws.edit_task(ws.tasks()[0]["id"], name="Renamed")
+    requirement = ws.edit_requirement(ws.requirements()[0]["id"])
+    assert task["updated_at"] > before
+    assert requirement["name"].endswith(" (edited)")
+    changed = _get(fresh, "/tasks", updated_since=before, fields="name").json()["tasks"]
+    assert changed == [{"id": task["id"], "name": "Renamed"}]
+    idea = ws.ideas()[0]
+    subscription = ws.add_idea_subscription(idea["id"])
+    assert ws.idea(idea["id"])["updated_at"] == subscription["created_at"]
+    listed = _get(fresh, f"/ideas/{idea['id']}/subscriptions").json()["idea_subscriptions"]
+    assert subscription in listed
+    ws.delete_idea(idea["id"])
+    assert all(s["parent"] != idea["id"] for s in ws.idea_subscriptions())
+    assert _get(fresh, f"/ideas/{idea['id']}/subscriptions").status_code == 404

@@ -24,6 +24,7 @@ from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
 from integration_tests.connector import EVERY_STREAM, Run, configured_catalog, run_source
 from integration_tests.custom_fields import with_custom_field_columns
+from testkit.streams import OPT_IN_STREAMS
 
 MANIFEST = ROOT / "manifest.yaml"
 COMPONENTS = ROOT / "source_aha" / "components.py"
@@ -145,13 +146,20 @@ def test_resolve_manifest_returns_every_stream(tmp_path, emulator):
         run_builder(tmp_path, builder_config(emulator, "resolve_manifest"), stream=None)
     )
     manifest = result["manifest"]
-    # `idea_proxy_votes` sits in two `ConditionalStreams` (account-wide or per idea).
+    # `idea_proxy_votes` sits in two `ConditionalStreams` (account-wide or per idea); the opt-in
+    # streams sit in one each, after every other stream.
     names = [
         stream["name"]
         for entry in manifest["streams"]
         for stream in (entry["streams"] if entry["type"] == "ConditionalStreams" else [entry])
     ]
-    assert names == ["ideas", "idea_proxy_votes", "idea_proxy_votes", *EVERY_STREAM[2:]]
+    assert names == [
+        "ideas",
+        "idea_proxy_votes",
+        "idea_proxy_votes",
+        *EVERY_STREAM[2:],
+        *OPT_IN_STREAMS,
+    ]
     assert manifest["definitions"]["ideas"]["name"] == "ideas"
     assert emulator.stats.total == 0
 

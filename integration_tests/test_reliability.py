@@ -37,9 +37,15 @@ from integration_tests.test_end_to_end import (
     expected_ideas,
     expected_proxy_votes,
 )
-from integration_tests.test_more_streams import FULL_REFRESH_ONLY, MORE_STREAMS
+from integration_tests.test_more_streams import (
+    FULL_REFRESH_ONLY,
+    MORE_STREAMS,
+    keyed,
+    record_key,
+)
 from integration_tests.test_more_streams import catalog as catalog_of
 from integration_tests.test_more_streams import truth as more_truth
+from testkit.streams import PROMISES
 
 ACCOUNT_VOTES = "GET /api/v1/ideas/endorsements"
 EVERY_STREAM = IDEA_STREAMS + MORE_STREAMS
@@ -141,7 +147,7 @@ def upsert(
     destination: dict[str, dict[str, dict[str, Any]]], records: Mapping[str, list[dict[str, Any]]]
 ) -> None:
     for stream, rows in records.items():
-        destination.setdefault(stream, {}).update({row["id"]: row for row in rows})
+        destination.setdefault(stream, {}).update({record_key(stream, row): row for row in rows})
 
 
 def records_of(result: Any) -> dict[str, list[dict[str, Any]]]:
@@ -152,9 +158,11 @@ def as_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def boundary(stream_state: Mapping[str, Any]) -> tuple[datetime, datetime]:
-    """The oldest and newest `updated_at` an idle read may emit again for this state."""
-    cursor = as_datetime(stream_state.get("updated_at") or stream_state["state"]["updated_at"])
+def boundary(
+    stream_state: Mapping[str, Any], field: str = "updated_at"
+) -> tuple[datetime, datetime]:
+    """The oldest and newest cursor value an idle read may emit again for this state."""
+    cursor = as_datetime(stream_state.get(field) or stream_state["state"][field])
     return cursor - timedelta(seconds=stream_state.get("lookback_window", 0)), cursor
 
 
@@ -280,7 +288,7 @@ def test_full_then_incremental_read_under_5xx_slow_dropped_truncated_and_429s_eq
         destination: dict[str, dict[str, dict[str, Any]]] = {}
         upsert(destination, records_of(full))
         for stream in EVERY_STREAM:  # the full read alone emits each record once
-            by_id(full.records(stream))
+            keyed(stream, full.records(stream))
         upsert(destination, records_of(incremental))
         print(f"stale after the incremental read: {stale_derived_fields(destination, emulator)}")
         assert_destination_equals_truth(destination, emulator, ignore=DERIVED_WITHOUT_UPDATED_AT)
@@ -436,8 +444,8 @@ def test_read_sigkilled_after_a_state_and_restarted_from_it_loses_nothing(
     expected = truth(emulator)
     report = []
     for stream in EVERY_STREAM:
-        before = [r["id"] for r in killed.records(stream)]
-        after = [r["id"] for r in resumed.records(stream)]
+        before = [record_key(stream, r) for r in killed.records(stream)]
+        after = [record_key(stream, r) for r in resumed.records(stream)]
         missing = set(expected[stream]) - set(before) - set(after)
         assert sorted(missing) == [], f"{stream}: lost on restart"
         duplicates = sorted(set(before) & set(after))
@@ -466,8 +474,9 @@ def test_final_state_fed_back_unchanged_reads_nothing_and_emits_the_same_cursors
     # previous sync's duration in seconds).
     assert not set(again) & set(IDEA_STREAMS)
     for stream, records in again.items():
-        low, high = boundary(before[stream])
-        assert all(low <= as_datetime(r["updated_at"]) <= high for r in records), stream
+        field = PROMISES[stream].cursor or "updated_at"
+        low, high = boundary(before[stream], field)
+        assert all(low <= as_datetime(r[field]) <= high for r in records), stream
     assert set(before) == set(after) >= incremental
     for stream in incremental:
         assert cursors(after[stream]) == cursors(before[stream]), stream

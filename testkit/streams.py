@@ -17,6 +17,8 @@ IDEA_ACTIVITY = "idea_activity"
 ACCOUNT = "account"
 
 FULL_REFRESH = ("full_refresh",)
+# Each product lists the account-level workflows it uses, so one workflow is a row per product.
+BY_PRODUCT = ("product_id", "id")
 INCREMENTAL = ("full_refresh", "incremental")
 
 
@@ -29,6 +31,8 @@ class StreamPromise:
     sync_modes: tuple[str, ...]
     cursor: str | None
     primary_key: tuple[str, ...]
+    # The boolean setting without which discover leaves the stream out (None: always offered).
+    opt_in: str | None = None
 
     @property
     def incremental(self) -> bool:
@@ -36,7 +40,8 @@ class StreamPromise:
 
 
 # Every stream, in the order discover announces them. Full refresh only: the rows have no
-# `updated_at`, or (organizations) one that a new vote does not move.
+# `updated_at`, or (organizations) one that a new vote does not move, or (integrations) only
+# through a `fields=` Aha! may not honour. Workflows are listed per product, so keyed by both.
 # fmt: off
 STREAMS = (
     #             name                      family         sync modes    cursor        key
@@ -58,6 +63,15 @@ STREAMS = (
     StreamPromise("users",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
     StreamPromise("custom_field_definitions", ACCOUNT,     FULL_REFRESH, None,         ("id",)),
     StreamPromise("custom_field_options",   ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_themes",            ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("tasks",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("requirements",           ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    StreamPromise("integrations",           ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("workflows",              ACCOUNT,       FULL_REFRESH, None,         BY_PRODUCT),
+    StreamPromise("teams",                  ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_portal_users",      ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_subscriptions",     IDEA_ACTIVITY, INCREMENTAL,  "created_at", ("id",),
+                  opt_in="read_idea_subscriptions"),
 )
 # fmt: on
 
@@ -71,7 +85,9 @@ def _names(family: str) -> tuple[str, ...]:
 IDEA_STREAMS = _names(IDEA)
 IDEA_ACTIVITY_STREAMS = _names(IDEA_ACTIVITY)
 ACCOUNT_STREAMS = _names(ACCOUNT)
-EVERY_STREAM = tuple(PROMISES)
+# Every stream discover offers under the default config; the opt-in ones need their setting.
+EVERY_STREAM = tuple(promise.name for promise in STREAMS if promise.opt_in is None)
+OPT_IN_STREAMS = tuple(promise.name for promise in STREAMS if promise.opt_in is not None)
 FULL_REFRESH_ONLY = tuple(promise.name for promise in STREAMS if not promise.incremental)
 
 # Every setting of the spec.
@@ -87,5 +103,6 @@ SPEC_KEYS = frozenset(
         "base_url",
         "max_requests_per_minute",
         "num_workers",
+        "read_idea_subscriptions",
     }
 )

@@ -49,6 +49,9 @@ def test_spec_lists_every_setting_and_hides_the_api_key() -> None:
         pytest.param(ConfigBuilder().with_ideas_q("sso").build(), id="ideas_q"),
         pytest.param(ConfigBuilder().with_q("sso").build(), id="alias_q"),
         pytest.param(ConfigBuilder().with_max_ideas(10).build(), id="max_ideas"),
+        pytest.param(
+            ConfigBuilder().with_idea_subscriptions().build(), id="read_idea_subscriptions"
+        ),
     ],
 )
 def test_given_config_when_discover_then_every_promised_stream_with_its_modes_cursor_and_key(
@@ -57,7 +60,8 @@ def test_given_config_when_discover_then_every_promised_stream_with_its_modes_cu
     output = discover(get_source(config), config)
 
     streams = {stream.name: stream for stream in output.catalog.catalog.streams}
-    assert list(streams) == list(PROMISES)
+    offered = [name for name, p in PROMISES.items() if not p.opt_in or config.get(p.opt_in)]
+    assert list(streams) == offered
     for name, stream in streams.items():
         promise = PROMISES[name]
         assert stream.source_defined_primary_key == [[key] for key in promise.primary_key], name

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..common import ABSENT, JSON, Renderer, format_ms, render, words
 from ..custom_fields.render import RECORD_TYPES, custom_fields
+from ..extras.queries import requirement_links
 from .records import REC_KINDS, STATUS_SET, WORKFLOW_KINDS, Rec, rec_ref
 
 if TYPE_CHECKING:
@@ -253,6 +254,7 @@ FEATURE_FIELDS: dict[str, Renderer] = _rec_fields(
     "assigned_to_user requirements goals key_results comments_count score_facts tags "
     "full_tags custom_fields feature_links",
     workflow_kind=lambda st, r: dict(st.workflow_kinds[r.number % len(WORKFLOW_KINDS)]),
+    requirements=lambda st, r: requirement_links(st, r.id),
 )
 FEATURE_LIST: tuple[str, ...] = tuple(FEATURE_FIELDS)[:7]
 

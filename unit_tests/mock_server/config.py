@@ -54,5 +54,10 @@ class ConfigBuilder:
         self._config["num_workers"] = workers
         return self
 
+    def with_idea_subscriptions(self) -> ConfigBuilder:
+        """Offers the opt-in `idea_subscriptions` stream."""
+        self._config["read_idea_subscriptions"] = True
+        return self
+
     def build(self) -> dict[str, Any]:
         return dict(self._config)

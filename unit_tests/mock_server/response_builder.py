@@ -22,12 +22,12 @@ from airbyte_cdk.test.mock_http.response_builder import (
 )
 
 from testkit.resources import of_stream
-from testkit.streams import EVERY_STREAM
+from testkit.streams import PROMISES
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 # Template (a file in `resource/http/response/`, named after the stream) -> the envelope key.
-RECORDS_FIELDS = {stream: of_stream(stream).data_field for stream in EVERY_STREAM}
+RECORDS_FIELDS = {stream: of_stream(stream).data_field for stream in PROMISES}
 
 
 def aha_datetime(moment: datetime) -> str:
@@ -78,19 +78,24 @@ class AhaResponseBuilder(HttpResponseBuilder):
         return HttpResponse(response.body, response.status_code, self._headers)
 
 
-def _a_record(resource: str, records_field: str, with_cursor: bool = True) -> RecordBuilder:
+def _a_record(
+    resource: str, records_field: str, with_cursor: bool = True, cursor_field: str = "updated_at"
+) -> RecordBuilder:
     return create_record_builder(
         find_template(resource, __file__),
         FieldPath(records_field),
         record_id_path=FieldPath("id"),
-        record_cursor_path=FieldPath("updated_at") if with_cursor else None,
+        record_cursor_path=FieldPath(cursor_field) if with_cursor else None,
     )
 
 
-def a_record_of(template: str, with_cursor: bool = True) -> RecordBuilder:
+def a_record_of(
+    template: str, with_cursor: bool = True, cursor_field: str = "updated_at"
+) -> RecordBuilder:
     """A record of the stream whose template is `template`; `with_cursor=False` for the streams
-    whose rows have no `updated_at` (idea users, categories and portals)."""
-    return _a_record(template, RECORDS_FIELDS[template], with_cursor)
+    whose rows have no `updated_at` (idea users, categories and portals), `cursor_field` for a
+    stream whose cursor is another field (`created_at` for idea subscriptions)."""
+    return _a_record(template, RECORDS_FIELDS[template], with_cursor, cursor_field)
 
 
 def a_response_of(template: str) -> AhaResponseBuilder:

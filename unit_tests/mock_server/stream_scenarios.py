@@ -83,6 +83,7 @@ class Parent:
     partition_field: str
     endpoint: Callable[[], AhaRequestBuilder]
     ids: tuple[str, str]
+    has_cursor: bool = True  # False: the parent's rows have no `updated_at` (ideas portals)
 
 
 IDEAS_PARENT = Parent("ideas", "idea_id", AhaRequestBuilder.ideas_endpoint, ("1001", "1002"))
@@ -138,6 +139,7 @@ class StreamCase:
         config: the config the stream's scenarios read with (the default one unless a setting
             changes how the stream is read, as an idea filter does for proxy votes).
         count_field: the parent is a copy of `ideas` that skips ideas whose `count_field` is 0.
+        cursor_field: the records' cursor (`created_at` where rows are never edited).
     """
 
     name: str
@@ -150,6 +152,7 @@ class StreamCase:
     plan_feature: str | None = None
     config: Callable[[], ConfigBuilder] = ConfigBuilder
     count_field: str | None = None
+    cursor_field: str = "updated_at"
 
 
 def per_idea_case(
@@ -173,8 +176,8 @@ def per_idea_case(
 
 @functools.cache
 def stream_schemas() -> dict[str, dict[str, Any]]:
-    """The JSON schema of every stream, as discover announces it."""
-    config = ConfigBuilder().build()
+    """The JSON schema of every stream, as discover announces it (opt-in streams included)."""
+    config = ConfigBuilder().with_idea_subscriptions().build()
     catalog = discover(get_source(config), config).catalog.catalog
     return {stream.name: stream.json_schema for stream in catalog.streams}
 
@@ -219,17 +222,18 @@ def given_custom_field_definitions(http_mocker: HttpMocker) -> None:
     )
 
 
+# Ids as strings: a workflow's id is a JSON number.
 def record_ids(output: EntrypointOutput) -> list[str]:
-    return sorted(message.record.data["id"] for message in output.records)
+    return sorted(str(message.record.data["id"]) for message in output.records)
 
 
 def ids_in_order(output: EntrypointOutput) -> list[str]:
     """The record ids as emitted."""
-    return [message.record.data["id"] for message in output.records]
+    return [str(message.record.data["id"]) for message in output.records]
 
 
 def record_to_parent(output: EntrypointOutput, partition_field: str) -> dict[str, str]:
-    return {m.record.data["id"]: m.record.data[partition_field] for m in output.records}
+    return {str(m.record.data["id"]): m.record.data[partition_field] for m in output.records}
 
 
 def an_idea_with(idea_id: str, **fields: Any) -> RecordBuilder:
@@ -249,7 +253,7 @@ def stream_state(
 ) -> list[Any]:
     """The state a previous sync of `case` left: its cursor, under the global cursor (with the
     parent's) where the case has one."""
-    value: dict[str, Any] = {"updated_at": aha_timestamp(cursor)}
+    value: dict[str, Any] = {case.cursor_field: aha_timestamp(cursor)}
     if case.global_cursor:
         parent_state = {}
         if case.parent_state and case.parent and parent_cursor:
@@ -288,7 +292,7 @@ class StreamScenarios:
 
     def record(self, record_id: str, updated_at: datetime = A_CURSOR) -> RecordBuilder:
         has_cursor = self.case.incremental is not None
-        record = a_record_of(self.case.name, with_cursor=has_cursor).with_id(record_id)
+        record = a_record_of(self.case.name, has_cursor, self.case.cursor_field).with_id(record_id)
         return record.with_cursor(aha_datetime(updated_at)) if has_cursor else record
 
     def page(self, *records: RecordBuilder, page: int = 1, total_pages: int = 1) -> HttpResponse:
@@ -312,6 +316,8 @@ class StreamScenarios:
             request = request.with_updated_since(updated_since)
         records = (
             a_record_of(parent.name).with_id(parent_id).with_cursor(aha_datetime(updated_at))
+            if parent.has_cursor
+            else a_record_of(parent.name, with_cursor=False).with_id(parent_id)
             for parent_id in (parent_ids or parent.ids[:1])
         )
         response = a_response_of(parent.name).with_records(*records)
@@ -342,8 +348,9 @@ class StreamScenarios:
         assert output.most_recent_state is not None
         state = output.most_recent_state.stream_state.__dict__
         cursor = state["state"] if self.case.global_cursor else state
-        assert list(cursor) == ["updated_at"], state
-        return cursor["updated_at"]
+        assert list(cursor) == [self.case.cursor_field], state
+        cursor_value: str = cursor[self.case.cursor_field]
+        return cursor_value
 
     def emitted_parent_state(self, output: EntrypointOutput) -> dict[str, Any]:
         assert output.most_recent_state is not None
@@ -481,10 +488,11 @@ class FanOutScenarios(StreamScenarios):
 
         output = self.read()
 
-        assert {
-            message.record.data["id"]: message.record.data[parent.partition_field]
-            for message in output.records
-        } == {"7001": first, "7002": first, "7003": second}
+        assert record_to_parent(output, parent.partition_field) == {
+            "7001": first,
+            "7002": first,
+            "7003": second,
+        }
         assert not output.errors
 
     @with_http_mocker
