@@ -15,6 +15,14 @@ from typing import Any
 
 import pytest
 
+# PyAirbyte looks its connectors up in Airbyte's online registry unless told not to; and it is
+# imported here, at collection, because pydantic builds its models when first imported: a test
+# that froze the clock first (freezegun) would leave them unable to handle a real datetime.
+os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+import airbyte
+import airbyte.progress
+
 from aha_emulator import AhaEmulator
 from aha_emulator.custom_fields.records import DEFINITIONS, PREFIX
 from integration_tests.conftest import emulator_config
@@ -149,13 +157,7 @@ def test_given_definitions_forbidden_when_discover_and_read_then_static_schema_a
 
 @pytest.fixture
 def pyairbyte(monkeypatch):
-    # PyAirbyte looks its connectors up in Airbyte's online registry unless told not to.
-    monkeypatch.setenv("AIRBYTE_OFFLINE_MODE", "1")
-    monkeypatch.setenv("DO_NOT_TRACK", "1")
     monkeypatch.setenv("NO_LIVE_PROGRESS", "1")
-    import airbyte
-    import airbyte.progress
-
     monkeypatch.setattr(airbyte.progress, "IS_NOTEBOOK", False)
     return airbyte
 
