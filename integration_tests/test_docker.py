@@ -31,6 +31,7 @@ from integration_tests.docker_support import (
     remove_containers,
     run_container,
 )
+from testkit.streams import PROMISES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -98,11 +99,13 @@ def project_version() -> str:
     return version
 
 
-def records_by_key(run: Run) -> dict[tuple[str, str], dict[str, Any]]:
-    keyed: dict[tuple[str, str], dict[str, Any]] = {}
+def records_by_key(run: Run) -> dict[tuple[str, ...], dict[str, Any]]:
+    """Each record under its stream and primary key (workflows: product and id)."""
+    keyed: dict[tuple[str, ...], dict[str, Any]] = {}
     for message in run.of_type("RECORD"):
         record = message["record"]
-        key = (record["stream"], record["data"]["id"])
+        fields = PROMISES[record["stream"]].primary_key
+        key = (record["stream"], *(record["data"][field] for field in fields))
         assert key not in keyed, f"{key} was emitted twice"
         keyed[key] = record["data"]
     return keyed
