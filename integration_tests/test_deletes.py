@@ -92,14 +92,16 @@ def test_incremental_read_after_deletes_emits_exactly_the_tombstones_of_what_was
     tmp_path: Path, emulator: AhaEmulator
 ) -> None:
     ws, config = emulator.workspace, emulator_config(emulator)
-    first = read(tmp_path, config, "first")
+    catalog = configured_catalog(TRACKED)
+    first = read(tmp_path, config, "first", catalog=catalog)
     assert tombstones(first) == {}
     before = last_audit_id(emulator)
     ideas = [i for i in ws.ideas() if i["endorsements_count"] and i["comments_count"]]
     gone_ideas = ideas[:2]
     votes = {v["id"]: v for v in ws.votes()}
     comments = {c["id"]: c for c in ws.idea_comments(include_spam=True)}
-    internals = {c["id"]: c for c in ws.internal_comments()}
+    # An internal comment names its idea in `commentable`; the connector adds `idea_id`.
+    internals = {c["id"]: c | {"idea_id": c["commentable"]["id"]} for c in ws.internal_comments()}
     children = {
         "votes": [v for v in votes.values() if v["idea_id"] in {i["id"] for i in gone_ideas}],
         "comments": [c for c in comments.values() if c["idea_id"] in {i["id"] for i in gone_ideas}],
@@ -111,7 +113,10 @@ def test_incremental_read_after_deletes_emits_exactly_the_tombstones_of_what_was
     vote = next(v for v in votes.values() if v["idea_id"] == other["id"])
     comment = next(c for c in comments.values() if c["idea_id"] == other["id"])
     internal = next(iter(c for c in internals.values() if c not in children["internals"]))
+    # A deleted comment takes its replies with it, a deleted feature its requirements.
+    replies = [c for c in comments.values() if str(c["parent_idea_comment_id"]) == comment["id"]]
     feature = ws.features()[0]
+    requirements = [r for r in ws.requirements() if str(r["parent"]) == feature["id"]]
     for idea in gone_ideas:
         ws.delete_idea(idea["id"])
     ws.delete_vote(vote["id"])
@@ -119,7 +124,7 @@ def test_incremental_read_after_deletes_emits_exactly_the_tombstones_of_what_was
     ws.delete_internal_comment(internal["id"])
     ws.delete_feature(feature["id"])
 
-    second = read(tmp_path, config, "second", state=first.final_state())
+    second = read(tmp_path, config, "second", catalog=catalog, state=first.final_state())
 
     when = destroyed_since(emulator, before)
 
@@ -135,14 +140,15 @@ def test_incremental_read_after_deletes_emits_exactly_the_tombstones_of_what_was
         return out
 
     gone_votes = [*children["votes"], vote]
-    assert tombstones(second) == {
+    emitted = tombstones(second)
+    assert emitted == {
         "ideas": expected(gone_ideas, False),
         "idea_proxy_votes": expected(gone_votes, True),  # an endorsement audit: both vote streams
         "idea_votes": expected(gone_votes, True),
-        "idea_comments": expected([*children["comments"], comment], True),
+        "idea_comments": expected([*children["comments"], comment, *replies], True),
         "idea_internal_comments": expected([*children["internals"], internal], True),
         "features": expected([feature], False),
-    }
+    } | ({"requirements": expected(requirements, False)} if requirements else {})
     # Once, for every stream, and only in the second read (a first sync needs no tombstones).
     assert emulator.stats.count("GET /api/v1/audits") == 1
     live_ideas = {r["id"] for r in second.records("ideas") if not r.get(DELETED_AT)}
