@@ -91,7 +91,7 @@ def venv_kernel(tmp_path: Path) -> Any:
     from jupyter_client.manager import AsyncKernelManager
 
     kernels = tmp_path / "kernels"
-    (kernels / KERNEL_NAME).mkdir(parents=True)
+    (kernels / KERNEL_NAME).mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (source-aha virtualenv)",
