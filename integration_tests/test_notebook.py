@@ -170,8 +170,9 @@ def execute(tmp_path: Path, config_path: Path, trap_url: str) -> Any:
         startup_timeout=120,
         resources={"metadata": {"path": str(tmp_path)}},
     )
-    # Starts the kernel, runs every cell, and shuts the kernel down, also on failure.
-    client.execute(env=kernel_environment(tmp_path, config_path, trap_url))
+    # Starts the kernel, runs every cell, and shuts the kernel down (`cleanup_kc`: nbclient
+    # leaves a kernel it did not create running), also on failure.
+    client.execute(env=kernel_environment(tmp_path, config_path, trap_url), cleanup_kc=True)
     return notebook
 
 
