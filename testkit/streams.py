@@ -104,5 +104,9 @@ SPEC_KEYS = frozenset(
         "max_requests_per_minute",
         "num_workers",
         "read_idea_subscriptions",
+        "track_deletes",
     }
 )
+# What the manifest defines and reads that discover does not offer: Aha!'s destroy audits, read
+# once per incremental sync and turned into the tracked streams' tombstones.
+NOT_STREAMS = frozenset({"destroy_audits"})

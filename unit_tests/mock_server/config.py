@@ -9,10 +9,15 @@ SUBDOMAIN = "company"
 
 
 class ConfigBuilder:
-    """Builds a connector config; `build()` without any `with_*` gives the smallest valid one."""
+    """Builds a connector config; `build()` without any `with_*` gives the smallest valid one,
+    with deletes off: only the deletes scenarios mock Aha!'s audits (`with_track_deletes`)."""
 
     def __init__(self) -> None:
-        self._config: dict[str, Any] = {"api_key": API_KEY, "subdomain": SUBDOMAIN}
+        self._config: dict[str, Any] = {
+            "api_key": API_KEY,
+            "subdomain": SUBDOMAIN,
+            "track_deletes": False,
+        }
 
     def with_api_key(self, api_key: str) -> ConfigBuilder:
         self._config["api_key"] = api_key
@@ -57,6 +62,11 @@ class ConfigBuilder:
     def with_idea_subscriptions(self) -> ConfigBuilder:
         """Offers the opt-in `idea_subscriptions` stream."""
         self._config["read_idea_subscriptions"] = True
+        return self
+
+    def with_track_deletes(self, track: bool = True) -> ConfigBuilder:
+        """Reads Aha!'s destroy audits in incremental syncs (the connector's default)."""
+        self._config["track_deletes"] = track
         return self
 
     def build(self) -> dict[str, Any]:

@@ -116,6 +116,14 @@ class AhaRequestBuilder:
     def users_endpoint(cls) -> AhaRequestBuilder:
         return cls.endpoint("users")
 
+    @classmethod
+    def destroy_audits_endpoint(
+        cls, created_since: str, after_id: str | None = None
+    ) -> AhaRequestBuilder:
+        """The deletes walk: Aha!'s destroy audits from `created_since`, after audit `after_id`."""
+        query = {"audit_action": "destroy", "created_since": created_since, "per_page": PER_PAGE}
+        return cls("audits", query | ({"after_id": after_id} if after_id else {}))
+
     def __init__(self, resource: str, query_params: dict[str, str]) -> None:
         self._resource = resource
         self._base_url = BASE_URL

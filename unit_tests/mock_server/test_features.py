@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from unittest import TestCase
 
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.stream_scenarios import (
     SERVER_SIDE,
@@ -16,7 +17,11 @@ from unit_tests.mock_server.stream_scenarios import (
 
 
 class FeaturesTest(
-    ListStreamScenarios, ServerSideIncrementalScenarios, PlanFeatureScenarios, TestCase
+    ListStreamScenarios,
+    ServerSideIncrementalScenarios,
+    PlanFeatureScenarios,
+    DeletesScenarios,
+    TestCase,
 ):
     case = StreamCase(
         "features",

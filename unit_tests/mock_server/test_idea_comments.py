@@ -11,6 +11,7 @@ from unittest import TestCase
 
 from airbyte_cdk.test.mock_http import HttpMocker
 
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import a_response_with_status
 from unit_tests.mock_server.stream_scenarios import (
@@ -34,6 +35,7 @@ class IdeaCommentsTest(
     IdeaSelectionScenarios,
     ZeroCountSkipScenarios,
     InvalidJsonRetryScenarios,
+    DeletesScenarios,
     TestCase,
 ):
     case = per_idea_case(

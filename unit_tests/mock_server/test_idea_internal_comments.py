@@ -9,6 +9,7 @@ from unittest import TestCase
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.mock_http.response_builder import FieldPath
 
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import an_idea, ideas_response
 from unit_tests.mock_server.stream_scenarios import (
@@ -21,7 +22,7 @@ from unit_tests.mock_server.stream_scenarios import (
 
 
 class IdeaInternalCommentsTest(
-    ListStreamScenarios, FanOutScenarios, ClientSideIncrementalScenarios, TestCase
+    ListStreamScenarios, FanOutScenarios, ClientSideIncrementalScenarios, DeletesScenarios, TestCase
 ):
     case = per_idea_case(
         "idea_internal_comments", AhaRequestBuilder.idea_internal_comments_endpoint

@@ -16,6 +16,7 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
 
 from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.stream_scenarios import (
     A_CURSOR,
@@ -55,6 +56,7 @@ class IdeaProxyVotesAccountWideTest(
     ServerSideIncrementalScenarios,
     StartDateScenarios,
     NestedIdeaRemovedScenarios,
+    DeletesScenarios,
     TestCase,
 ):
     case = ACCOUNT_WIDE
@@ -77,6 +79,7 @@ class IdeaProxyVotesPerIdeaTest(
     IdeaSelectionScenarios,
     ZeroCountSkipScenarios,
     NestedIdeaRemovedScenarios,
+    DeletesScenarios,
     TestCase,
 ):
     case = PER_IDEA

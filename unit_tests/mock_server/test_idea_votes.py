@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from unittest import TestCase
 
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.stream_scenarios import (
     SERVER_SIDE,
@@ -16,6 +17,10 @@ from unit_tests.mock_server.stream_scenarios import (
 
 
 class IdeaVotesTest(
-    ListStreamScenarios, ServerSideIncrementalScenarios, NestedIdeaRemovedScenarios, TestCase
+    ListStreamScenarios,
+    ServerSideIncrementalScenarios,
+    NestedIdeaRemovedScenarios,
+    DeletesScenarios,
+    TestCase,
 ):
     case = StreamCase("idea_votes", AhaRequestBuilder.idea_votes_endpoint, incremental=SERVER_SIDE)

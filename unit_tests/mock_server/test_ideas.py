@@ -9,6 +9,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
 from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import a_response_with_status
 from unit_tests.mock_server.stream_scenarios import (
@@ -30,6 +31,7 @@ class IdeasTest(
     StartDateScenarios,
     IdeaSelectionScenarios,
     InvalidJsonRetryScenarios,
+    DeletesScenarios,
     TestCase,
 ):
     case = StreamCase("ideas", AhaRequestBuilder.ideas_endpoint, incremental=SERVER_SIDE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unittest import TestCase
 
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.stream_scenarios import (
     SERVER_SIDE,
@@ -13,5 +14,5 @@ from unit_tests.mock_server.stream_scenarios import (
 )
 
 
-class ProductsTest(ListStreamScenarios, ServerSideIncrementalScenarios, TestCase):
+class ProductsTest(ListStreamScenarios, ServerSideIncrementalScenarios, DeletesScenarios, TestCase):
     case = StreamCase("products", AhaRequestBuilder.products_endpoint, incremental=SERVER_SIDE)

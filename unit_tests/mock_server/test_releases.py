@@ -9,6 +9,7 @@ from unittest import TestCase
 from airbyte_cdk.test.mock_http import HttpMocker
 
 from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import (
     a_response_with_status,
@@ -35,6 +36,7 @@ class ReleasesTest(
     FanOutScenarios,
     ServerSideIncrementalScenarios,
     PlanFeatureScenarios,
+    DeletesScenarios,
     TestCase,
 ):
     case = StreamCase(

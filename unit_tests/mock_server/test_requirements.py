@@ -11,6 +11,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.mock_http.response_builder import FieldPath
 
 from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import a_record_of, a_response_of
 from unit_tests.mock_server.stream_scenarios import (
@@ -39,6 +40,7 @@ class RequirementsTest(
     FanOutScenarios,
     ServerSideIncrementalScenarios,
     PlanFeatureScenarios,
+    DeletesScenarios,
     TestCase,
 ):
     case = StreamCase(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from unittest import TestCase
 
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.stream_scenarios import (
     SERVER_SIDE,
     InvalidJsonRetryScenarios,
@@ -20,6 +21,7 @@ class TasksTest(
     ServerSideIncrementalScenarios,
     StartDateScenarios,
     InvalidJsonRetryScenarios,
+    DeletesScenarios,
     TestCase,
 ):
     case = StreamCase("tasks", incremental=SERVER_SIDE)

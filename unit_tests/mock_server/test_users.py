@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from unittest import TestCase
 
+from unit_tests.mock_server.deletes_scenarios import DeletesScenarios
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.stream_scenarios import (
     CLIENT_SIDE,
@@ -14,5 +15,5 @@ from unit_tests.mock_server.stream_scenarios import (
 )
 
 
-class UsersTest(ListStreamScenarios, ClientSideIncrementalScenarios, TestCase):
+class UsersTest(ListStreamScenarios, ClientSideIncrementalScenarios, DeletesScenarios, TestCase):
     case = StreamCase("users", AhaRequestBuilder.users_endpoint, incremental=CLIENT_SIDE)
