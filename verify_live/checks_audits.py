@@ -30,6 +30,11 @@ def _when(audit: dict[str, Any]) -> datetime:
     return parse_time(audit.get("created_at")) or datetime.min.replace(tzinfo=utc_now().tzinfo)
 
 
+def _span(span: timedelta) -> str:
+    hours = int(span.total_seconds() // 3600)
+    return f"{hours // 24} days" if hours >= 48 else f"{hours} hours" if hours > 1 else "hour"
+
+
 def _window(client: AhaClient) -> tuple[list[dict[str, Any]], str]:
     """A window's audits, every page of it, with three or more rows; or [] and why not."""
     now = utc_now()
@@ -51,10 +56,10 @@ def _window(client: AhaClient) -> tuple[list[dict[str, Any]], str]:
     if not last.ok:
         return [], last.describe()
     if not complete:
-        return [], f"more than 200 audits even in the last {span}"
+        return [], f"more than 200 audits even in the last {_span(span)}"
     if len(rows) < 3:
-        return [], f"only {len(rows)} audits in the last {span}"
-    return sorted(rows, key=lambda a: (_when(a), _id(a))), f"last {span}"
+        return [], f"only {len(rows)} audits in the last {_span(span)}"
+    return sorted(rows, key=lambda a: (_when(a), _id(a))), f"last {_span(span)}"
 
 
 def check_audits_cursor(client: AhaClient) -> Verdict:

@@ -157,7 +157,7 @@ def check_recycle_bin(seen: Deletions) -> Verdict:
         key,
         f"deletion {row.get('id')} status={row.get('status')!r} record.type="
         f"{record.get('type')!r} record.name={record.get('name')!r} deleted_at="
-        f"{row.get('deleted_at')} (no numeric id of the record: {'id' not in record})",
+        f"{row.get('deleted_at')}; record keys {sorted(record)}",
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from verify_live import MARKER, MARKER_SEARCH
-from verify_live.client import AhaClient
+from verify_live.client import AhaClient, ApiUnreachableError
 from verify_live.scenario import Created
 
 
@@ -19,7 +19,11 @@ def remove(client: AhaClient, created: Sequence[Created]) -> list[str]:
     for record in reversed(created):
         if record.deleted:
             continue
-        answer = client.delete(record.delete_path())
+        try:
+            answer = client.delete(record.delete_path())
+        except ApiUnreachableError as error:
+            problems.append(f"{record.kind} {record.id}: {error}")
+            continue
         if answer.ok or answer.status == 404:
             record.deleted = True
             for child in created:

@@ -105,7 +105,7 @@ class Runner:
     def _record(self, key: str, check: Callable[[], Verdict]) -> None:
         try:
             verdict = check()
-        except (ApiUnreachableError, StepError, ValueError, KeyError, TypeError) as error:
+        except Exception as error:  # one broken check must not hide the others' answers
             verdict = untested(key, f"the check failed: {type(error).__name__}: {error}")
         self.verdicts[key] = verdict
         self.say(f"  {verdict.status.value:>14}  {verdict.assumption}")
@@ -142,41 +142,42 @@ class Runner:
         return rows
 
     def _writes(self) -> None:
+        """The write scenario; whatever happens, what it created is deleted afterwards."""
         stamp = self.start.strftime("%Y-%m-%dT%H:%M:%SZ")
-        record = self._record
         with Connector(self.settings.connector_config, self.start, self.settings.redactor) as sync:
             scenario: Scenario | None = None
             try:
-                try:
-                    account = find_account(self.client, self.product)
-                    scenario = Scenario(self.client, sync, account, stamp)
-                    idea = scenario.create_idea()
-                except StepError as error:
-                    self._skip_writes(f"the test idea could not be created: {error}")
-                    record("comments_count", lambda: check_comments_count(self.client))
-                    return
-                self.say(
-                    f"created test idea {idea.id} ({scenario.label}) in product "
-                    f"{account.product_id}"
-                )
-                scenario.sync()  # the baseline the next syncs start from
-                record("updated_at_on_vote", lambda: check_updated_at_on_vote(scenario))
-                record("updated_at_on_comment", lambda: check_updated_at_on_comment(scenario))
-                record(
-                    "updated_at_on_comment_edit", lambda: check_updated_at_on_comment_edit(scenario)
-                )
-                record(
-                    "updated_at_on_internal_comment",
-                    lambda: check_updated_at_on_internal_comment(scenario),
-                )
-                self._count_comments(scenario)
-                seen = run_deletes(scenario, self.start - CLOCK_MARGIN)
-                for check in DELETE_CHECKS:
-                    key = check.__name__.removeprefix("check_")
-                    record(key, lambda check=check: check(seen))  # type: ignore[misc]
+                account = find_account(self.client, self.product)
+                scenario = Scenario(self.client, sync, account, stamp)
+                idea = scenario.create_idea()
+                self.say(f"created test idea {idea.id} ({scenario.label}) in {account.product_id}")
+                self._scenario(scenario)
+            except (StepError, ApiUnreachableError) as error:
+                started = scenario is not None and scenario.idea is not None
+                what = "the write steps stopped" if started else "the test idea was not created"
+                self._skip_writes(f"{what}: {error}")
             finally:
                 if scenario is not None:
                     self._clean(scenario)
+        if "comments_count" not in self.verdicts:
+            self._record("comments_count", lambda: check_comments_count(self.client))
+
+    def _scenario(self, scenario: Scenario) -> None:
+        """The checks in the order their steps build on each other."""
+        record = self._record
+        scenario.sync()  # the baseline the next syncs start from
+        record("updated_at_on_vote", lambda: check_updated_at_on_vote(scenario))
+        record("updated_at_on_comment", lambda: check_updated_at_on_comment(scenario))
+        record("updated_at_on_comment_edit", lambda: check_updated_at_on_comment_edit(scenario))
+        record(
+            "updated_at_on_internal_comment",
+            lambda: check_updated_at_on_internal_comment(scenario),
+        )
+        self._count_comments(scenario)
+        seen = run_deletes(scenario, self.start - CLOCK_MARGIN)
+        for check in DELETE_CHECKS:
+            key = check.__name__.removeprefix("check_")
+            record(key, lambda check=check: check(seen))  # type: ignore[misc]
 
     def _count_comments(self, scenario: Scenario) -> None:
         """`comments_count` with the test idea's one portal, one internal and one spam comment
@@ -192,14 +193,18 @@ class Runner:
             scenario.delete(spam)
 
     def _skip_writes(self, reason: str) -> None:
+        """Every write row not answered yet says why the steps stopped."""
         for assumption in ASSUMPTIONS:
-            if assumption.writes:
+            if assumption.writes and assumption.key not in self.verdicts:
                 self.verdicts[assumption.key] = untested(assumption.key, reason)
 
     def _clean(self, scenario: Scenario) -> None:
         with no_interrupts():
             problems = remove(self.client, scenario.created)
-            left = [i for i in marked_ideas(self.client) if scenario.stamp in i["name"]]
+            try:
+                left = [i["id"] for i in marked_ideas(self.client) if scenario.stamp in i["name"]]
+            except ApiUnreachableError as error:
+                left = [f"could not check what is left: {error}"]
         made = len(scenario.created)
         if problems or left:
             self.say(f"CLEANUP INCOMPLETE: {problems} {left}: delete these by hand")
