@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         default="roadmaps_ideas_advanced",
         help="endpoints the plan lacks answer 403 (default: none)",
     )
+    parser.add_argument(
+        "--audit-types",
+        choices=("snake", "class"),
+        default="snake",
+        help="how audits spell auditable_type: idea (snake) or Ideas::Idea (class)",
+    )
     return parser
 
 
@@ -61,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         faults=faults,
         port=args.port,
         plan=args.plan,
+        audit_types=args.audit_types,
     )
     stop = threading.Event()
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from .common import JSON
 from .custom_fields import render as custom_fields
-from .responses import Query, Response, envelope, json_response
+from .responses import BadRequestError, Query, Response, envelope, json_response
 from .workspace import Workspace
 
 Params = Mapping[str, Any]
@@ -32,6 +32,13 @@ FILTERS: dict[str, Callable[[Query, str], Any]] = {
     "spam": Query.flag,
     "proxy": Query.flag,
     "fields": Query.fields,
+    "audit_action": Query.get,
+    "auditable_type": Query.get,
+    "auditable_id": Query.get,
+    "associated_type": Query.get,
+    "associated_id": Query.get,
+    "after_id": Query.get,
+    "user_id": Query.get,
 }
 ROADMAPS, IDEAS_ADVANCED = "roadmaps", "ideas_advanced"  # plan features
 PLAN_FEATURES: dict[str, frozenset[str]] = {
@@ -102,6 +109,38 @@ def _votes(ws: Workspace, arg: str, p: Params, offset: int, limit: int) -> tuple
         updated_since_us=p["updated_since"],
         created_since_us=p["created_since"],
         created_before_us=p["created_before"],
+    )
+
+
+_AUDIT_FILTERS = (
+    "created_since",
+    "created_before",
+    "audit_action",
+    "auditable_type",
+    "auditable_id",
+    "associated_type",
+    "associated_id",
+    "after_id",
+    "user_id",
+)
+
+
+def _audits(ws: Workspace, arg: str, p: Params, offset: int, limit: int) -> tuple[int, list[JSON]]:
+    after_id = p["after_id"]
+    if after_id is not None and not after_id.isdigit():
+        raise BadRequestError(f"Invalid value for after_id: {after_id!r}")
+    return ws.query_audits(
+        offset,
+        limit,
+        audit_action=p["audit_action"],
+        auditable_type=p["auditable_type"],
+        auditable_id=p["auditable_id"],
+        associated_type=p["associated_type"],
+        associated_id=p["associated_id"],
+        created_since_us=p["created_since"],
+        created_before_us=p["created_before"],
+        after_id=None if after_id is None else int(after_id),
+        user_id=p["user_id"],
     )
 
 
@@ -212,6 +251,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (  # matched in order
     Endpoint("/api/v1/idea_portals/{id}/portal_users", "portal_users", _table("portal_users")),
     Endpoint(
         "/api/v1/ideas/{id}/subscriptions", "idea_subscriptions", _table("idea_subscriptions")
+    ),
+    # issue 13: record history (12 months) and the recycle bin (7 days)
+    Endpoint("/api/v1/audits", "audits", _audits, _AUDIT_FILTERS),
+    Endpoint(
+        "/api/v1/deletions",
+        "deletions",
+        lambda ws, arg, p, o, n: ws.query_deletions(o, n),
     ),
 )
 ROUTE_NAMES = frozenset(e.name for e in ENDPOINTS)

@@ -2,9 +2,10 @@
 
 A request to ``/api/v1/...`` goes through, in order: the fixed latency, bearer auth (401), the
 per-key rate limiter (429), the fault switches, then routing (HTML 404 for unknown routes, 405
-for non-GET methods, JSON 403 for routes the plan lacks) and the endpoint itself (one table,
-``routes.ENDPOINTS``). ``/__emulator__/...`` is an unauthenticated admin surface for
-out-of-process use and is neither counted nor limited.
+for methods a route lacks, JSON 403 for routes the plan lacks) and the endpoint itself (two
+tables: ``routes.ENDPOINTS`` for GETs, ``writes.WRITES`` for POST, PUT and DELETE).
+``/__emulator__/...`` is an unauthenticated admin surface for out-of-process use and is neither
+counted nor limited.
 """
 
 from __future__ import annotations
@@ -30,6 +31,29 @@ from .routes import PLAN_ERROR, PLANS, ROUTE_NAMES, Endpoint, match
 from .stats import RequestRecord, Stats
 from .transport import Server
 from .workspace import Workspace
+from .writes import WRITE_NAMES, Args, WriteRoute, candidates
+
+
+class _Target:
+    """Where routing sent a request: a GET endpoint, a write route, or the methods a
+    known path does allow (for the 405). A GET of a path only writes know is an unknown route
+    (HTML 404), as it always was."""
+
+    def __init__(self, method: str, path: str) -> None:
+        found = match(path)
+        self.get: tuple[Endpoint, str] | None = found if method == "GET" else None
+        get_template = None if found is None else found[0].template
+        writes = [] if method == "GET" else candidates(path, get_template)
+        self.write: tuple[WriteRoute, Args] | None = next(
+            ((w, a) for w, a in writes if w.method == method), None
+        )
+        self.allowed = sorted({w.method for w, _ in writes} | ({"GET"} if found else set()))
+        if self.write is not None:
+            self.route = self.write[0].name
+        elif found is not None:
+            self.route = f"{method} {found[0].template}"
+        else:
+            self.route = f"{method} {writes[0][0].template}" if writes else "unknown"
 
 
 class AhaEmulator:
@@ -52,11 +76,12 @@ class AhaEmulator:
         faults: Faults | None = None,
         port: int = 0,
         plan: str = "roadmaps_ideas_advanced",
+        audit_types: str = "snake",
     ) -> None:
         self.api_key = api_key
         self.latency_ms = latency_ms
         self.port = port
-        self.workspace = Workspace(ideas=ideas, seed=seed)
+        self.workspace = Workspace(ideas=ideas, seed=seed, audit_types=audit_types)
         self.stats = Stats()
         self._limiter = RateLimiter(per_second, per_minute)
         self._stopping = threading.Event()
@@ -130,10 +155,11 @@ class AhaEmulator:
         self.set_forbidden(PLANS[plan])
 
     def set_forbidden(self, routes: Iterable[str]) -> None:
-        """Answer these routes (e.g. ``"GET /api/v1/features"``) 403, like a plan lacking them."""
+        """Answer these routes (e.g. ``"GET /api/v1/features"``, or a write route such as
+        ``"DELETE /api/v1/ideas/{id}"``) 403, like a plan lacking them."""
         routes = frozenset(routes)
-        if routes - ROUTE_NAMES:
-            raise ValueError(f"unknown routes: {sorted(routes - ROUTE_NAMES)}")
+        if routes - ROUTE_NAMES - WRITE_NAMES:
+            raise ValueError(f"unknown routes: {sorted(routes - ROUTE_NAMES - WRITE_NAMES)}")
         self._forbidden = routes
 
     def set_limits(self, per_second: int | None = None, per_minute: int | None = None) -> None:
@@ -151,21 +177,22 @@ class AhaEmulator:
         path = split.path.rstrip("/") or "/"
         if path.startswith("/__emulator__/"):
             return self._admin(method, path, body)
-        found = match(path)
-        route = "unknown" if found is None else f"{method} {found[0].template}"
-        response = self._api(method, path, target, found, Query(split.query), headers)
+        routed = _Target(method, path)
+        response = self._api(path, target, routed, Query(split.query), headers, body)
         status = 0 if response.mode == "drop" else response.status
-        self.stats.record(RequestRecord(arrived, method, route, target, status, response.fault))
+        self.stats.record(
+            RequestRecord(arrived, method, routed.route, target, status, response.fault)
+        )
         return response
 
     def _api(
         self,
-        method: str,
         path: str,
         target: str,
-        found: tuple[Endpoint, str] | None,
+        routed: _Target,
         query: Query,
         headers: Mapping[str, str],
+        body: bytes,
     ) -> Response:
         if not path.startswith("/api/"):
             return not_found_page()
@@ -181,13 +208,11 @@ class AhaEmulator:
         if not allowed:
             response = json_response(429, {"error": "Rate limit exceeded"})
         else:
-            response = self._faulty_or_real(method, target, found, query)
+            response = self._faulty_or_real(target, routed, query, body)
         response.headers.update(limit_headers)
         return response
 
-    def _faulty_or_real(
-        self, method: str, target: str, found: tuple[Endpoint, str] | None, query: Query
-    ) -> Response:
+    def _faulty_or_real(self, target: str, routed: _Target, query: Query, body: bytes) -> Response:
         injector = self._faults
         f, draw = injector.faults, injector.draw()
         if f.persistent_status is not None:
@@ -209,7 +234,7 @@ class AhaEmulator:
             return response
         if draw.slow:
             self._stopping.wait(f.slow_seconds)
-        response = self._route(method, found, query)
+        response = self._route(routed, query, body)
         if draw.truncate:
             response.mode, response.fault = "truncate", "truncate"
         elif response.status == 200 and (garbled := injector.garble(target, response.body)):
@@ -218,14 +243,19 @@ class AhaEmulator:
             response.fault = "slow"
         return response
 
-    def _route(self, method: str, found: tuple[Endpoint, str] | None, query: Query) -> Response:
-        if found is None:
-            return not_found_page()
-        if method != "GET":
+    def _route(self, routed: _Target, query: Query, body: bytes) -> Response:
+        if routed.write is not None:
+            write, args = routed.write
+            if write.name in self._forbidden:
+                return error_response(403, PLAN_ERROR)
+            return write.answer(self.workspace, args, body)
+        if routed.get is None:
+            if not routed.allowed:
+                return not_found_page()
             response = error_response(405, "Method not allowed")
-            response.headers["Allow"] = "GET"
+            response.headers["Allow"] = ", ".join(routed.allowed)
             return response
-        endpoint, raw_arg = found
+        endpoint, raw_arg = routed.get
         if endpoint.name in self._forbidden:
             return error_response(403, PLAN_ERROR)
         try:

@@ -6,6 +6,7 @@ it, their mutations change it. ``Workspace`` wraps it in the public, locked API.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -13,8 +14,7 @@ from typing import TYPE_CHECKING
 from .common import JSON, START_MS, Ids, RecordNotFoundError
 
 if TYPE_CHECKING:
-    import random
-
+    from .audits.records import Audit
     from .comments.records import Comment, Internal
     from .extras.records import Row
     from .ideas.records import Idea
@@ -63,6 +63,7 @@ class State:
         self.comments: list[Comment] = []
         self.comments_by_id: dict[int, Comment] = {}
         self.internals: list[Internal] = []
+        self.internals_by_id: dict[int, Internal] = {}
         # releases, epics, features, initiatives and goals (roadmap family)
         self.rec_statuses: dict[str, list[JSON]] = {}
         self.workflow_kinds: list[JSON] = []
@@ -77,6 +78,13 @@ class State:
         self.teams: list[Row] = []
         self.portal_memberships: list[Row] = []
         self.idea_subscriptions: list[Row] = []
+        # audits (every create, update and destroy) and the recycle bin's row ids: their own
+        # RNG, so writing them changes no other record
+        self.audits: list[Audit] = []
+        self.audit_types = "snake"  # or "class": how ``auditable_type`` is spelled
+        self.audit_rng = random.Random(f"{seed}:audits")
+        self.audit_ids = Ids(7_123_456_789_012_345_678, 1_000_000)
+        self.bin_ids = Ids(880_000_000, 5_000)
         self.clock = START_MS
 
     def now(self) -> int:

@@ -1,9 +1,11 @@
-"""Adding and editing organizations (later proxy votes may use a new one)."""
+"""Adding and editing organizations (later proxy votes may use a new one), with audits."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..audits import subjects
+from ..audits.log import write
 from ..common import JSON, RecordNotFoundError, format_ms, render
 from .render import ORG_FIELDS
 
@@ -17,6 +19,7 @@ def add_idea_organization(st: State, name: str | None = None) -> JSON:
     st.orgs.append({"id": str(org_id), "name": name, "created_at": format_ms(now)})
     st.org_times.append([now, now])
     st.org_revenue.append(None)
+    write(st, "create", subjects.of_org(st, len(st.orgs) - 1), now, {"name": name})
     return render(st, ORG_FIELDS, len(st.orgs) - 1, ORG_FIELDS)
 
 
@@ -30,4 +33,6 @@ def edit_idea_organization(
     if revenue is not None:
         st.org_revenue[i] = revenue
     st.org_times[i][1] = st.now()
+    changes = {"name": st.orgs[i]["name"], **({"revenue": revenue} if revenue is not None else {})}
+    write(st, "update", subjects.of_org(st, i), st.org_times[i][1], changes)
     return render(st, ORG_FIELDS, i, ORG_FIELDS)

@@ -61,3 +61,4 @@ def attach_internal(st: State, internal: Internal) -> None:
     internal.idea.internal.append(internal)
     internal.idea.updated = max(internal.idea.updated, internal.updated)
     st.internals.append(internal)
+    st.internals_by_id[internal.id] = internal

@@ -6,6 +6,8 @@ import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..audits import subjects
+from ..audits.log import write
 from ..common import JSON, RecordNotFoundError, field_names, format_ms
 from ..roadmap.records import find_rec
 from .generate import subscription
@@ -121,6 +123,8 @@ def edit_row(st: State, table: str, row_id: str | int, name: str | None = None) 
     row.updated = st.now()
     stamp = row.extra if "updated_at" in row.extra else row.data
     stamp["updated_at"] = format_ms(row.updated)
+    kind = "task" if table == "tasks" else "requirement"
+    write(st, "update", subjects.of_row(st, kind, row), row.updated, {"name": row.data["name"]})
     return _full(st, row)
 
 
@@ -133,4 +137,5 @@ def add_subscription(st: State, idea_id: str | int) -> JSON:
     row = subscription(st.rec_ids.next(st.rng), now, str(idea.id), person)
     st.idea_subscriptions.append(row)
     idea.updated = now
+    write(st, "create", subjects.of_row(st, "idea_subscription", row), now)
     return _full(st, row)

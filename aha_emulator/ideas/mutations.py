@@ -1,13 +1,17 @@
-"""Changing ideas: add, edit, delete, and ``mutate_random`` (a seeded batch of changes)."""
+"""Changing ideas: add, edit, delete (with the idea's children), and ``mutate_random`` (a
+seeded batch of changes). Each writes its audits."""
 
 from __future__ import annotations
 
 import random
 from typing import TYPE_CHECKING, Any
 
-from ..comments.mutations import add_comment
+from ..audits import subjects
+from ..audits.log import write
+from ..audits.records import API_USER
+from ..comments.mutations import add_comment, drop_comment, drop_internal
 from ..common import JSON, merge_overrides, render, status_index
-from ..votes.mutations import add_vote
+from ..votes.mutations import add_vote, drop_vote
 from .generate import new_idea
 from .records import TAGS, Idea, store_idea
 from .render import IDEA_FIELDS, IDEA_FULL
@@ -17,12 +21,21 @@ if TYPE_CHECKING:
 
 
 def add_idea(st: State, **overrides: Any) -> JSON:
-    """An idea created now (``product_id`` picks the product); other keys as in edit_idea."""
+    """An idea created now (``product_id`` picks the product); other keys as in edit_idea,
+    plus ``created_by`` (an e-mail: the Aha! user or idea user who has it, else the API
+    key's user) and ``initial_votes``."""
     product = overrides.pop("product_id", None)
+    creator, initial = overrides.pop("created_by", None), overrides.pop("initial_votes", None)
     p = st.find_product(str(product)) if product is not None else None
     idea = new_idea(st, st.rng, st.now(), product=p)
     store_idea(st, idea)
+    if creator is not None:
+        idea.creator = _person_by_email(st, str(creator))
+    if initial is not None:
+        idea.initial_votes = int(initial)
     _apply_changes(idea, st, overrides)
+    changes = {"name": idea.name, "workflow_status": st.statuses[idea.status]["name"]}
+    write(st, "create", subjects.of_idea(idea), idea.created, changes)
     return render(st, IDEA_FIELDS, idea, IDEA_FULL)
 
 
@@ -40,22 +53,25 @@ def edit_idea(st: State, idea_id: str | int, **changes: Any) -> JSON:
         changes = {"name": f"{base} (edited {idea.edits})"}
     idea.updated = st.now()
     _apply_changes(idea, st, changes)
+    write(st, "update", subjects.of_idea(idea), idea.updated, _audited(st, idea, changes))
     return render(st, IDEA_FIELDS, idea, IDEA_FULL)
 
 
 def delete_idea(st: State, idea_id: str | int) -> None:
-    """Hard-delete an idea with its votes and comments (lists return no tombstones)."""
+    """Hard-delete an idea with its votes, portal and internal comments (lists return no
+    tombstones): a destroy audit for each child (associated with the idea), then the idea's."""
     idea = st.find_idea(idea_id)
+    at = st.now()
+    for vote in list(idea.votes):
+        drop_vote(st, vote, at, cascaded=True)
+    for comment in list(idea.comments):
+        drop_comment(st, comment, at, cascaded=True)
+    for internal in list(idea.internal):
+        drop_internal(st, internal, at, cascaded=True)
     st.ideas.remove(idea)
     del st.by_id[idea.id]
     del st.by_ref[idea.ref.upper()]
-    for vote in idea.votes:
-        del st.votes_by_id[vote.id]
-    for comment in idea.comments:
-        del st.comments_by_id[comment.id]
-    st.votes = [v for v in st.votes if v.idea is not idea]
-    st.comments = [c for c in st.comments if c.idea is not idea]
-    st.internals = [c for c in st.internals if c.idea is not idea]
+    write(st, "destroy", subjects.of_idea(idea), at)
 
 
 def mutate_random(st: State, changed_ideas: int, seed: int) -> JSON:
@@ -91,6 +107,27 @@ def mutate_random(st: State, changed_ideas: int, seed: int) -> JSON:
         out["new_idea_ids"].append(new_id["id"])
         out["changed_idea_ids"].append(new_id["id"])
     return dict(out)
+
+
+def _person_by_email(st: State, email: str) -> tuple[str, int]:
+    wanted = email.strip().lower()
+    for kind, pool in (("user", st.users), ("idea_user", st.idea_users)):
+        found = next((n for n, row in enumerate(pool) if row["email"].lower() == wanted), None)
+        if found is not None:
+            return kind, found
+    return "user", API_USER
+
+
+def _audited(st: State, idea: Idea, changes: JSON) -> JSON:
+    """An update audit's changes: the stored value of each changed field."""
+    stored = {
+        "name": idea.name,
+        "description": idea.body,
+        "tags": [TAGS[t] for t in idea.tags],
+        "spam": idea.spam,
+        "workflow_status": st.statuses[idea.status]["name"],
+    }
+    return {k: stored.get(k, v) for k, v in changes.items()}
 
 
 def _apply_changes(idea: Idea, st: State, changes: JSON) -> None:

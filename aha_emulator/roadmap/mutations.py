@@ -1,9 +1,12 @@
-"""Adding features and editing products, releases, epics, features, initiatives and goals."""
+"""Adding features and editing products, releases, epics, features, initiatives and goals,
+with audits."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..audits import subjects
+from ..audits.log import write
 from ..common import JSON, merge_overrides, render, status_index
 from .records import STATUS_SET, Rec, find_rec
 from .render import FEATURE_FIELDS, PRODUCT_FIELDS, REC_FIELDS
@@ -42,6 +45,8 @@ def add_feature(
     )
     st.recs["feature"].append(f)
     st.rec_index[f.id] = f
+    changes = {"name": f.name, "release": release.name}
+    write(st, "create", subjects.of_rec(st, f), now, changes)
     return render(st, FEATURE_FIELDS, f, FEATURE_FIELDS)
 
 
@@ -54,6 +59,7 @@ def edit_rec(st: State, kind: str, ident: str | int, changes: JSON) -> JSON:
     if not changes:
         rec.edits += 1
         changes = {"name": f"{rec.name.split(' (edited ', 1)[0]} (edited {rec.edits})"}
+    audited = dict(changes)
     if "name" in changes:
         rec.name = str(changes.pop("name"))
     if "workflow_status" in changes:
@@ -61,6 +67,9 @@ def edit_rec(st: State, kind: str, ident: str | int, changes: JSON) -> JSON:
         rec.status = status_index(statuses, changes.pop("workflow_status"))
     rec.overrides = merge_overrides(rec.overrides, registry, changes)
     rec.updated = st.now()
+    if "workflow_status" in audited:
+        audited["workflow_status"] = st.rec_statuses[STATUS_SET[kind]][rec.status]["name"]
+    write(st, "update", subjects.of_rec(st, rec), rec.updated, audited)
     return render(st, registry, rec, registry)
 
 
@@ -69,4 +78,6 @@ def edit_product(st: State, product_id: str, name: str | None = None) -> JSON:
     p = st.find_product(product_id)
     st.products[p]["name"] = name or st.products[p]["name"] + " (edited)"
     st.product_times[p][1] = st.now()
+    changes = {"name": st.products[p]["name"]}
+    write(st, "update", subjects.of_product(st, p), st.product_times[p][1], changes)
     return render(st, PRODUCT_FIELDS, p, PRODUCT_FIELDS)
