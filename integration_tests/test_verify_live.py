@@ -109,16 +109,22 @@ def marked(ws: Workspace) -> list[str]:
     ]
 
 
-def emulator() -> AhaEmulator:
-    return AhaEmulator(ideas=300, seed=13, api_key=API_KEY, per_minute=PER_MINUTE)
+def emulator(audit_types: str = "snake") -> AhaEmulator:
+    return AhaEmulator(
+        ideas=300, seed=13, api_key=API_KEY, per_minute=PER_MINUTE, audit_types=audit_types
+    )
 
 
 def _table(kit: Kit) -> str:
     return kit.stdout + "\n" + kit.stderr[-3000:]
 
 
-def test_with_writes_every_row_is_confirmed_and_the_workspace_is_left_as_it_was(tmp_path):
-    with emulator() as emu:
+# Aha! documents no `auditable_type` values: lower-case names, or Rails class names.
+@pytest.mark.parametrize("audit_types", ["snake", "class"])
+def test_with_writes_every_row_is_confirmed_and_the_workspace_is_left_as_it_was(
+    tmp_path, audit_types
+):
+    with emulator(audit_types) as emu:
         ws = emu.workspace
         before = snapshot(ws)
         leftover = ws.add_idea(name=LEFTOVER_NAME)  # what a run killed mid-way leaves
@@ -137,6 +143,8 @@ def test_with_writes_every_row_is_confirmed_and_the_workspace_is_left_as_it_was(
     assert "cleanup: all" in kit.stdout
     assert {"POST", "PUT", "DELETE"} <= methods
     assert API_KEY not in kit.stdout + kit.stderr
+    spelling = {"snake": "'idea_endorsement'", "class": "'Ideas::IdeaEndorsement'"}[audit_types]
+    assert f"auditable_type={spelling}" in kit.evidence("destroy_audit_vote")
 
 
 def test_without_allow_writes_only_gets_are_sent_and_the_write_rows_say_why(tmp_path):
