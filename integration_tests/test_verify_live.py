@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -184,8 +184,7 @@ def test_an_inclusive_updated_since_is_refuted_naming_the_idea_and_its_timestamp
 
     monkeypatch.setattr(Workspace, "query_ideas", inclusive)
     with emulator() as emu:
-        first_page = emu.workspace.ideas()[:200]
-        newest = max(first_page, key=lambda i: i["updated_at"])
+        newest = max(emu.workspace.ideas(), key=lambda i: i["updated_at"])
         kit = run_kit(write_config(tmp_path, emu))
 
     assert kit.returncode == 0, _table(kit)
@@ -198,7 +197,7 @@ def test_an_inclusive_updated_since_is_refuted_naming_the_idea_and_its_timestamp
     assert "a finding" in kit.stdout
 
 
-def test_a_new_comment_that_does_not_move_its_idea_is_refuted_and_still_cleaned_up(
+def test_a_new_comment_that_does_not_move_its_idea_is_refuted_and_only_the_kits_records_go(
     tmp_path, monkeypatch
 ):
     original = Workspace.add_comment
@@ -212,6 +211,9 @@ def test_a_new_comment_that_does_not_move_its_idea_is_refuted_and_still_cleaned_
 
     monkeypatch.setattr(Workspace, "add_comment", without_bump)
     with emulator() as emu:
+        # Another run's idea, minutes old: the sweep must leave it to that run.
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        in_progress = emu.workspace.add_idea(name=f"{MARKER} {now}")
         before = snapshot(emu.workspace)
         kit = run_kit(write_config(tmp_path, emu), "--allow-writes")
         after = snapshot(emu.workspace)
@@ -224,6 +226,7 @@ def test_a_new_comment_that_does_not_move_its_idea_is_refuted_and_still_cleaned_
     assert moved.group(1) == moved.group(2)
     assert kit.verdict("updated_at_on_vote") == "confirmed", _table(kit)
     assert after == before
+    assert f"sweep: idea {in_progress['id']} left alone" in kit.stdout
 
 
 @pytest.mark.parametrize(

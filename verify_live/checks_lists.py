@@ -6,6 +6,9 @@ depend on, and returns one verdict with the ids and timestamps that decided it. 
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from verify_live.client import AhaClient
 from verify_live.times import format_ms, minus_ms, parse_time
 from verify_live.verdicts import Verdict, confirmed, refuted, untested
@@ -14,20 +17,39 @@ IDEAS = "/api/v1/ideas"
 VOTES = "/api/v1/ideas/endorsements"
 # Derived counts the connector reads from the ideas list rather than idea by idea.
 COUNT_FIELDS = ("votes", "endorsements_count", "comments_count")
+NARROWING_STEPS = 6
+
+
+def newest_idea(client: AhaClient) -> tuple[datetime, dict[str, Any]] | str:
+    """One of the most recently updated ideas: the newest of a page, then the newest of the
+    ideas updated after it, until one page holds them all (few ideas were updated later, so
+    the `updated_since` questions below can be paged to their end). Or why there is none."""
+    params: dict[str, str | int] = {"fields": "id,updated_at", "per_page": 200}
+    newest: tuple[datetime, dict[str, Any]] | None = None
+    for _ in range(NARROWING_STEPS):
+        answer = client.get(IDEAS, **params)
+        if not answer.ok:
+            return answer.describe()
+        dated = [(t, r) for r in answer.rows("ideas") if (t := parse_time(r.get("updated_at")))]
+        if dated:
+            newest = max(dated, key=lambda pair: pair[0])
+        if newest is None:
+            return "no idea with an updated_at on the first page of GET /ideas"
+        if int(answer.pagination.get("total_pages") or 0) <= 1:
+            break
+        params["updated_since"] = str(newest[1]["updated_at"])
+    assert newest is not None
+    return newest
 
 
 def check_updated_since_exclusive(client: AhaClient) -> Verdict:
-    """The newest idea of the first page, asked for with `updated_since` at exactly its
-    `updated_at` and one millisecond earlier: exclusive means absent, then present."""
+    """A recently updated idea, asked for with `updated_since` at exactly its `updated_at` and
+    one millisecond earlier: exclusive means absent, then present."""
     key = "updated_since_exclusive"
-    first = client.get(IDEAS, fields="id,updated_at", per_page=200)
-    if not first.ok:
-        return untested(key, first.describe())
-    dated = [(parse_time(r.get("updated_at")), r) for r in first.rows("ideas")]
-    dated_ok = [(t, r) for t, r in dated if t is not None]
-    if not dated_ok:
-        return untested(key, "no idea with an updated_at on the first page of GET /ideas")
-    moment, idea = max(dated_ok, key=lambda pair: pair[0])
+    found = newest_idea(client)
+    if isinstance(found, str):
+        return untested(key, found)
+    moment, idea = found
     idea_id, stamp = str(idea["id"]), str(idea["updated_at"])
 
     def listed(bound: str) -> tuple[bool | None, str]:

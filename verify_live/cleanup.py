@@ -7,10 +7,14 @@ Only records whose name carries `MARKER` are ever swept, so nothing a person mad
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 
 from verify_live import MARKER, MARKER_SEARCH
 from verify_live.client import AhaClient, ApiUnreachableError
 from verify_live.scenario import Created
+from verify_live.times import utc_now
+
+IN_PROGRESS = timedelta(hours=1)  # far longer than a run takes
 
 
 def remove(client: AhaClient, created: Sequence[Created]) -> list[str]:
@@ -46,10 +50,24 @@ def marked_ideas(client: AhaClient) -> list[dict[str, str]]:
     ]
 
 
+def started_at(name: str) -> datetime | None:
+    """The UTC start of the run that named an idea `<MARKER> <UTC time>[ (edited)]`."""
+    stamp = name.removeprefix(MARKER).strip().split(" ", 1)[0]
+    try:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
 def sweep(client: AhaClient) -> tuple[list[str], list[str]]:
-    """Deletes the marked ideas (their children go with them): (ids deleted, problems)."""
+    """Deletes the marked ideas (their children go with them) of runs that started over an
+    hour ago, so a run still in progress elsewhere keeps its idea: (ids deleted, problems)."""
     deleted, problems = [], []
     for idea in marked_ideas(client):
+        started = started_at(idea["name"])
+        if started is not None and utc_now() - started < IN_PROGRESS:
+            problems.append(f"idea {idea['id']} left alone: its run started at {started:%H:%M}Z")
+            continue
         answer = client.delete(f"/api/v1/ideas/{idea['id']}")
         if answer.ok or answer.status == 404:
             deleted.append(idea["id"])

@@ -118,7 +118,7 @@ class Runner:
             if swept or problems:
                 self.say(f"swept {len(swept)} marked idea(s) left by an earlier run: {swept}")
             for problem in problems:
-                self.say(f"could not sweep: {problem}")
+                self.say(f"sweep: {problem}")
         record = self._record
         record("updated_since_exclusive", lambda: check_updated_since_exclusive(self.client))
         record("per_page_200", lambda: check_per_page_200(self.client))
