@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,10 +24,7 @@ import pytest
 from aha_emulator import AhaEmulator, Workspace
 from verify_live import MARKER
 from verify_live.assumptions import ASSUMPTIONS
-from verify_live.client import ApiResponse, retry_wait
-from verify_live.redact import Redactor
-from verify_live.settings import SetupError, checked_base_url
-from verify_live.verdicts import WRITES_NOT_ALLOWED, confirmed, markdown_table
+from verify_live.verdicts import WRITES_NOT_ALLOWED
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "kit-test-key-5f0c9a1e7d"
@@ -229,6 +227,32 @@ def test_a_new_comment_that_does_not_move_its_idea_is_refuted_and_only_the_kits_
     assert f"sweep: idea {in_progress['id']} left alone" in kit.stdout
 
 
+@pytest.mark.timeout(600)
+def test_ctrl_c_after_the_test_idea_is_made_still_deletes_it_and_prints_the_rows_so_far(tmp_path):
+    with emulator() as emu:
+        before = snapshot(emu.workspace)
+        args = [sys.executable, "-m", "verify_live", "--config", str(write_config(tmp_path, emu))]
+        with subprocess.Popen(
+            [*args, "--allow-writes"], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        ) as kit:
+            assert kit.stdout is not None
+            lines = []
+            for line in kit.stdout:
+                lines.append(line)
+                if line.startswith("created test idea"):
+                    kit.send_signal(signal.SIGINT)  # the kit alone, as a terminal's Ctrl-C
+                    break
+            lines += kit.stdout.readlines()
+            returncode = kit.wait(timeout=300)
+        after = snapshot(emu.workspace)
+    output = "".join(lines)
+    assert returncode == 130, output
+    assert "interrupted: what the kit created was cleaned up" in output
+    assert "cleanup: all" in output
+    assert after == before
+    assert "| 19 |" in output  # every row, answered or "interrupted"
+
+
 @pytest.mark.parametrize(
     "base_url", ["http://aha.example.com", "http://10.0.0.7:8080", "ftp://127.0.0.1"]
 )
@@ -262,57 +286,6 @@ def test_an_unreachable_host_is_a_setup_error(tmp_path):
     assert kit.returncode == 2
     assert "cannot reach Aha!" in kit.stderr
     assert API_KEY not in kit.stdout + kit.stderr
-
-
-@pytest.mark.parametrize(
-    ("url", "allowed"),
-    [
-        pytest.param("https://company.aha.io", True, id="https"),
-        pytest.param("https://aha.example.com:8443/", True, id="https_custom_domain_and_port"),
-        pytest.param("http://127.0.0.1:5000", True, id="http_loopback_ipv4"),
-        pytest.param("http://localhost:5000", True, id="http_localhost"),
-        pytest.param("http://[::1]:5000", True, id="http_loopback_ipv6"),
-        pytest.param("http://company.aha.io", False, id="http_remote"),
-        pytest.param("http://127.0.0.1.example.com", False, id="http_lookalike_host"),
-        pytest.param("https://user:pw@company.aha.io", False, id="credentials"),
-        pytest.param("https://company.aha.io/api/v1", False, id="path"),
-    ],
-)
-def test_the_key_is_sent_over_https_or_to_this_machine_only(url, allowed):
-    if allowed:
-        assert checked_base_url(url) == url.rstrip("/")
-    else:
-        with pytest.raises(SetupError):
-            checked_base_url(url)
-
-
-def test_the_redactor_masks_the_key_with_or_without_its_bearer_prefix():
-    redactor = Redactor(API_KEY)
-    text = redactor.clean(f"Authorization: Bearer {API_KEY}; again {API_KEY}")
-    assert API_KEY not in text
-    assert text == "Authorization: Bearer ****; again ****"
-
-
-@pytest.mark.parametrize(
-    ("headers", "wait"),
-    [
-        pytest.param({"Retry-After": "7"}, 7.0, id="retry_after"),
-        pytest.param({"retry_after": "3"}, 3.0, id="retry_after_with_an_underscore"),
-        pytest.param({"X-Ratelimit-Reset": "1000000030"}, 30.0, id="reset_as_epoch_seconds"),
-        pytest.param({"X-Ratelimit-Reset": "12"}, 12.0, id="reset_as_seconds_from_now"),
-        pytest.param({}, None, id="no_hint"),
-    ],
-)
-def test_a_429s_retry_hint_is_read_from_any_of_the_spellings(headers, wait):
-    answer = ApiResponse("GET", "/api/v1/ideas", 429, headers, None)
-    assert retry_wait(answer, now=lambda: 1_000_000_000.0) == wait
-
-
-def test_the_table_keeps_a_pipe_in_the_evidence_inside_its_cell():
-    table = markdown_table([confirmed("per_page_200", "a | b\nc")])
-    row = table.splitlines()[2]
-    assert len(_CELL.split(row)) == 6
-    assert "a \\| b" in row
 
 
 def _ms(stamp: str) -> int:
