@@ -271,7 +271,21 @@ def test_roadmap_deletes_leave_nothing_pointing_at_the_deleted_record() -> None:
         record = getattr(ws, f"{kind}s")()[0]
         getattr(ws, f"delete_{kind}")(record["id"])
         assert record["id"] not in {r["id"] for r in getattr(ws, f"{kind}s")()}
-    ws.features(), ws.epics(), ws.initiatives(), ws.goals(), ws.ideas()  # all still render
+    refs = {
+        r["reference_num"]
+        for kind in ("releases", "epics", "initiatives")
+        for r in getattr(ws, kind)()
+    }
+    for record in ws.features() + ws.epics():
+        linked = (
+            record.get(k)
+            for k in ("release_reference_num", "epic_reference_num", "initiative_reference_num")
+        )
+        assert {r for r in linked if r} <= refs, record["reference_num"]
+    goals = {g["id"] for g in ws.goals()}
+    assert all({g["id"] for g in f["goals"]} <= goals for f in ws.features() + ws.initiatives())
+    features = {f["id"] for f in ws.features()}
+    assert all(i["feature"] is None or i["feature"]["id"] in features for i in ws.ideas())
 
 
 def test_emulator_passes_audit_types_through() -> None:
