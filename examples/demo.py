@@ -1,8 +1,9 @@
 """`make demo`: sync Aha! ideas, proxy votes and comments into DuckDB with PyAirbyte.
 
 Without `--config` it starts the local Aha! emulator with a seeded workspace, syncs everything,
-changes the workspace (new and edited ideas, new votes and comments) and syncs again
-incrementally, showing that only the changes were read. With `--config secrets/config.json` it
+changes the workspace (new and edited ideas, new votes and comments; two ideas, a comment and a
+proxy vote deleted) and syncs again incrementally, showing that only the changes were read and
+that the deleted records leave the tables. With `--config secrets/config.json` it
 syncs that real Aha! account (incrementally, from the state PyAirbyte keeps in its cache).
 """
 
@@ -45,6 +46,9 @@ TOP_IDEAS_SQL = """
     ORDER BY i.votes DESC, proxy_vote_value DESC NULLS LAST
     LIMIT 10
 """
+# PyAirbyte's cache keeps the latest record per key but does not apply deletes itself: the
+# connector's tombstones arrive as rows with `_ab_cdc_deleted_at` set, removed with one statement.
+APPLY_DELETES_SQL = "DELETE FROM {table} WHERE _ab_cdc_deleted_at IS NOT NULL"
 
 
 @contextmanager
@@ -110,6 +114,34 @@ def show_tables(cache: ab.caches.DuckDBCache) -> dict[str, int]:
     return counts
 
 
+def apply_deletes(cache: ab.caches.DuckDBCache) -> dict[str, int]:
+    """Removes the rows whose record was deleted in Aha!; returns how many per table."""
+    removed = {}
+    for stream in STREAMS:
+        query = f"SELECT COUNT(*) AS n FROM {stream} WHERE _ab_cdc_deleted_at IS NOT NULL"
+        removed[stream] = int(cache.run_sql_query(query)[0]["n"])
+        cache.execute_sql(APPLY_DELETES_SQL.format(table=stream))
+    return removed
+
+
+def delete_some(emulator: AhaEmulator, spared: set[str]) -> dict[str, list[str]]:
+    """Deletes two ideas with votes and comments, and a comment and a proxy vote of a third."""
+    ws = emulator.workspace
+    ideas = [
+        i
+        for i in ws.ideas()
+        if i["id"] not in spared and i["endorsements_count"] and i["comments_count"]
+    ]
+    gone, other = ideas[:2], ideas[2]
+    for idea in gone:
+        ws.delete_idea(idea["id"])
+    comment = next(c for c in ws.idea_comments() if c["idea_id"] == other["id"])
+    vote = next(v for v in ws.votes(proxy=True) if v["idea_id"] == other["id"])
+    ws.delete_comment(comment["id"])
+    ws.delete_vote(vote["id"])
+    return {"ideas": [i["id"] for i in gone], "comments": [comment["id"]], "votes": [vote["id"]]}
+
+
 def show_top_ideas(cache: ab.caches.DuckDBCache) -> None:
     print("\nTop ideas by votes, with the proxy votes cast for customer organizations:")
     print(f"  {'idea':<12} {'votes':>5} {'proxy':>5} {'value':>8}  name")
@@ -134,12 +166,15 @@ def demo_local(ideas: int, seed: int) -> None:
         show_top_ideas(cache)
 
         change = emulator.workspace.mutate_random(25, seed=seed + 1)
+        deleted = delete_some(emulator, set(change["changed_idea_ids"]))
         emulator.stats.reset()
         print(
             f"\n2. The workspace changes: {len(change['changed_idea_ids'])} ideas touched "
             f"({len(change['new_idea_ids'])} new, {len(change['edited_idea_ids'])} edited), "
             f"{len(change['new_vote_ids'])} new proxy votes, "
-            f"{len(change['new_comment_ids'])} new comments"
+            f"{len(change['new_comment_ids'])} new comments; deleted: ideas "
+            f"{', '.join(deleted['ideas'])} (with their votes and comments), comment "
+            f"{deleted['comments'][0]}, proxy vote {deleted['votes'][0]}"
         )
         print("\n3. Incremental sync from the state PyAirbyte saved")
         records, seconds = sync(config, cache, full=False, describe=served)
@@ -148,12 +183,22 @@ def demo_local(ideas: int, seed: int) -> None:
             f"   {records:,} records in {seconds:.1f} s with {emulator.stats.total} API requests:"
         )
         print("   " + json.dumps(routes, indent=None))
+        removed = apply_deletes(cache)
+        print(
+            "   Deletes applied ("
+            + APPLY_DELETES_SQL.format(table="<table>")
+            + "): "
+            + ", ".join(f"{n} rows from {stream}" for stream, n in removed.items())
+        )
         after = show_tables(cache)
+        ids = ", ".join(f"'{i}'" for i in deleted["ideas"])
+        left = cache.run_sql_query(f"SELECT COUNT(*) AS n FROM ideas WHERE id IN ({ids})")
         print(
             f"\n   Only the changes were read: {records} records instead of "
-            f"{sum(before.values()):,}; ideas grew by {after['ideas'] - before['ideas']}, "
-            f"proxy votes by {after['idea_proxy_votes'] - before['idea_proxy_votes']}, "
-            f"comments by {after['idea_comments'] - before['idea_comments']}."
+            f"{sum(before.values()):,}; ideas changed by {after['ideas'] - before['ideas']:+}, "
+            f"proxy votes by {after['idea_proxy_votes'] - before['idea_proxy_votes']:+}, "
+            f"comments by {after['idea_comments'] - before['idea_comments']:+}. "
+            f"Deleted ideas left in DuckDB: {left[0]['n']}."
         )
     print("\nThe emulator is stopped. Explore the data: duckdb " + str(cache.db_path))
 
@@ -164,6 +209,8 @@ def demo_account(config_path: Path) -> None:
     print(f"Syncing the Aha! account {config.get('subdomain')!r} (incremental after the first run)")
     records, seconds = sync(config, cache, full=False)
     print(f"   {records:,} records in {seconds:.1f} s")
+    removed = apply_deletes(cache)
+    print("   Deleted in Aha! since the last sync: " + json.dumps(removed))
     show_tables(cache)
     show_top_ideas(cache)
 

@@ -11,7 +11,7 @@ import sys
 from integration_tests.conftest import ROOT
 
 
-def test_demo_syncs_into_duckdb_then_reads_only_the_changes(tmp_path):
+def test_demo_syncs_into_duckdb_then_reads_only_the_changes_and_drops_the_deleted(tmp_path):
     env = {**os.environ, "AIRBYTE_PROJECT_DIR": str(tmp_path), "AIRBYTE_CACHE_ROOT": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "examples.demo", "--ideas", "300", "--seed", "5"],
@@ -32,9 +32,19 @@ def test_demo_syncs_into_duckdb_then_reads_only_the_changes(tmp_path):
         r"(\d+) ideas touched \((\d+) new.*?(\d+) new proxy votes, (\d+) new comments", out
     )
     assert change
-    grew = re.search(r"ideas grew by (\d+), proxy votes by (\d+), comments by (\d+)", out)
+    grew = re.search(
+        r"ideas changed by ([+-]\d+), proxy votes by ([+-]\d+), comments by ([+-]\d+)", out
+    )
     assert grew
-    assert grew.groups() == (change.group(2), change.group(3), change.group(4))
+    new_ideas, new_votes, new_comments = (int(n) for n in change.groups()[1:])
+    # Two ideas were deleted (with their votes and comments), and one comment and proxy vote more.
+    assert int(grew.group(1)) == new_ideas - 2
+    assert int(grew.group(2)) <= new_votes - 1
+    assert int(grew.group(3)) <= new_comments - 1
+    assert "Deleted ideas left in DuckDB: 0." in out
+    applied = re.search(r"Deletes applied .*: (\d+) rows from ideas, (\d+) rows from", out)
+    assert applied
+    assert applied.group(1) == "2"
     incremental = re.search(r"(\d+) records in [\d.]+ s with (\d+) API requests:", out)
     assert incremental
     assert int(incremental.group(2)) <= int(change.group(1)) + 5

@@ -246,7 +246,7 @@ def test_incremental_read_after_changes_emits_every_change_and_fans_out_only_cha
     assert routes.get(IDEA_COMMENTS, 0) == len(commented)
 
 
-def test_idle_incremental_read_emits_nothing_in_three_requests(tmp_path, emulator):
+def test_idle_incremental_read_emits_nothing_in_four_requests_deletes_included(tmp_path, emulator):
     config = emulator_config(emulator)
     first = read(tmp_path, config, "first")
     emulator.stats.reset()
@@ -254,7 +254,8 @@ def test_idle_incremental_read_emits_nothing_in_three_requests(tmp_path, emulato
     second = read(tmp_path, config, "second", state=first.final_state())
 
     assert second.record_counts() == {}
-    assert emulator.stats.total <= 3
+    assert emulator.stats.total <= 4
+    assert emulator.stats.count("GET /api/v1/audits") == 1  # the deletes, once for every stream
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ def venv_kernel(tmp_path: Path) -> Any:
     from jupyter_client.manager import AsyncKernelManager
 
     kernels = tmp_path / "kernels"
-    (kernels / KERNEL_NAME).mkdir(parents=True)
+    (kernels / KERNEL_NAME).mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (source-aha virtualenv)",
@@ -156,18 +156,13 @@ def expected_top_ideas(emulator: AhaEmulator) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_notebook_runs_top_to_bottom_and_reports_the_workspace(tmp_path, emulator, network_trap):
-    pytest.importorskip("airbyte", reason="PyAirbyte is in the `notebook` extra")
-    pytest.importorskip("nbclient", reason="nbclient is in the `notebook` extra")
+def execute(tmp_path: Path, config_path: Path, trap_url: str) -> Any:
+    """Runs the notebook with the probe cell appended, in a fresh kernel; returns it run."""
     import nbformat
     from nbclient import NotebookClient
 
-    trap_url, trap_hits = network_trap
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(emulator_config(emulator)), encoding="utf-8")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(PROBE_CELL.strip()))
-
     client = NotebookClient(
         notebook,
         km=venv_kernel(tmp_path),
@@ -177,7 +172,34 @@ def test_notebook_runs_top_to_bottom_and_reports_the_workspace(tmp_path, emulato
     )
     # Starts the kernel, runs every cell, and shuts the kernel down, also on failure.
     client.execute(env=kernel_environment(tmp_path, config_path, trap_url))
+    return notebook
 
+
+def row_counts(notebook: Any) -> dict[str, int]:
+    counts = re.findall(
+        r"^(ideas|idea_proxy_votes|idea_comments)\s+(\d+)\s*$",
+        text_of(outputs_of(notebook, "row-counts")),
+        re.M,
+    )
+    return {stream: int(n) for stream, n in counts}
+
+
+def truth_counts(emulator: AhaEmulator) -> dict[str, int]:
+    workspace = emulator.workspace
+    return {
+        "ideas": len(workspace.ideas()),
+        "idea_proxy_votes": len(workspace.votes(proxy=True)),
+        "idea_comments": len(workspace.idea_comments()),
+    }
+
+
+def test_notebook_runs_top_to_bottom_and_reports_the_workspace(tmp_path, emulator, network_trap):
+    pytest.importorskip("airbyte", reason="PyAirbyte is in the `notebook` extra")
+    pytest.importorskip("nbclient", reason="nbclient is in the `notebook` extra")
+    trap_url, trap_hits = network_trap
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(emulator_config(emulator)), encoding="utf-8")
+    notebook = execute(tmp_path, config_path, trap_url)
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
 
@@ -188,19 +210,11 @@ def test_notebook_runs_top_to_bottom_and_reports_the_workspace(tmp_path, emulato
     assert Path(probe["prefix"]).resolve() == Path(sys.prefix).resolve()
 
     # The row counts it shows are the workspace's.
-    counts = dict(
-        re.findall(
-            r"^(ideas|idea_proxy_votes|idea_comments)\s+(\d+)\s*$",
-            text_of(outputs_of(notebook, "row-counts")),
-            re.M,
-        )
-    )
     workspace = emulator.workspace
-    assert {stream: int(n) for stream, n in counts.items()} == {
-        "ideas": len(workspace.ideas()),
-        "idea_proxy_votes": len(workspace.votes(proxy=True)),
-        "idea_comments": len(workspace.idea_comments()),
-    }
+    assert row_counts(notebook) == truth_counts(emulator)
+    assert "ideas: 0 deleted in Aha! since the last sync" in text_of(
+        outputs_of(notebook, "apply-deletes")
+    )
 
     # The top-15 table is rendered, and each row is right.
     (table,) = (o for o in outputs_of(notebook, "top-ideas") if o.output_type == "execute_result")
@@ -234,4 +248,41 @@ def test_notebook_runs_top_to_bottom_and_reports_the_workspace(tmp_path, emulato
 
     # The DuckDB file is under the test's directory, and nothing but the emulator was called.
     assert list((tmp_path / "cache").rglob("*.duckdb"))
+    assert trap_hits == []
+
+
+def test_notebook_run_again_after_deletes_in_aha_removes_them_from_its_tables(
+    tmp_path, emulator, network_trap
+):
+    pytest.importorskip("airbyte", reason="PyAirbyte is in the `notebook` extra")
+    pytest.importorskip("nbclient", reason="nbclient is in the `notebook` extra")
+    trap_url, trap_hits = network_trap
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(emulator_config(emulator)), encoding="utf-8")
+    execute(tmp_path, config_path, trap_url)
+    workspace = emulator.workspace
+    ideas = [i for i in workspace.ideas() if i["endorsements_count"] and i["comments_count"]]
+    for idea in ideas[:2]:
+        workspace.delete_idea(idea["id"])
+    third = ideas[2]["id"]
+    workspace.delete_comment(
+        next(c for c in workspace.idea_comments() if c["idea_id"] == third)["id"]
+    )
+    workspace.delete_vote(
+        next(v for v in workspace.votes(proxy=True) if v["idea_id"] == third)["id"]
+    )
+
+    notebook = execute(tmp_path, config_path, trap_url)  # incremental, from the cache's state
+
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    assert "ideas: 2 deleted in Aha! since the last sync" in text_of(
+        outputs_of(notebook, "apply-deletes")
+    )
+    assert row_counts(notebook) == truth_counts(emulator)
+    shown = {
+        row["idea"]
+        for row in json.loads(text_of(notebook.cells[-1].outputs).split("PROBE", 1)[1])["top_ideas"]
+    }
+    assert not shown & {idea["reference_num"] for idea in ideas[:2]}
     assert trap_hits == []

@@ -139,7 +139,9 @@ class DeletesLedger:
     source reads them through the manifest's `destroy_audits` definition).
     """
 
-    streams: dict[str, Position | None]  # tracked incremental streams → their saved position
+    # Every tracked stream of the sync → where its deletes resume; None when it owes no tombstones
+    # (a full refresh, or a first sync) and its deletes cursor starts at this sync.
+    streams: dict[str, Position | None]
     started: datetime
     tombstones: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     next_position: Position | None = None
@@ -154,15 +156,18 @@ class DeletesLedger:
         state: Iterable[AirbyteStateMessage] | None,
         now: datetime | None = None,
     ) -> DeletesLedger | None:
-        """None when the sync tracks no deletes: `track_deletes` off, or no tracked stream
-        read incrementally (a full refresh overwrites the table: it needs no tombstones)."""
+        """None when the sync tracks no deletes: `track_deletes` off, or no tracked stream. A
+        stream read in full refresh gets no tombstones (its table is overwritten) but starts its
+        deletes cursor, for the incremental syncs after it."""
         if config.get("track_deletes") is False:
             return None
         saved = _stream_states(state or [])
         streams = {
             c.stream.name: Position.from_state(saved.get(c.stream.name, {}))
+            if c.sync_mode == SyncMode.incremental
+            else None
             for c in catalog.streams
-            if c.stream.name in TRACKED and c.sync_mode == SyncMode.incremental
+            if c.stream.name in TRACKED
         }
         if not streams:
             return None
@@ -247,11 +252,10 @@ class DeletesLedger:
                 type=Type.RECORD,
                 record=AirbyteRecordMessage(stream=stream, data=data, emitted_at=emitted_at),
             )
-        blob = self.last_state.get(stream)
-        if blob is None:
-            saved = self.streams[stream]
-            blob = {STATE_KEY: saved.as_state()} if saved else {}
-        yield self._stamped(_state_message(stream, blob), stream)
+        blob, saved = self.last_state.get(stream), self.streams[stream]
+        if blob is None and saved is None:
+            return  # the engine saved nothing for the stream: neither is there a cursor to carry
+        yield self._stamped(_state_message(stream, blob or {}), stream)
 
     def _stamped(self, message: AirbyteMessage, stream: str) -> AirbyteMessage:
         assert message.state is not None
@@ -260,10 +264,12 @@ class DeletesLedger:
         data = dict(blob.__dict__) if isinstance(blob, AirbyteStateBlob) else dict(blob or {})
         data.pop(STATE_KEY, None)
         self.last_state[stream] = deepcopy(data)
-        position = self.next_position if stream in self.done else self.streams[stream]
-        position = position or self.streams[stream]
-        if position is not None:
-            data[STATE_KEY] = position.as_state()
+        saved = self.streams[stream]
+        if saved is None:  # nothing owed: the cursor starts at this sync
+            position = Position(self.started - LOOKBACK)
+        else:  # the saved cursor until the stream's tombstones are out
+            position = (self.next_position if stream in self.done else None) or saved
+        data[STATE_KEY] = position.as_state()
         message.state.stream.stream_state = AirbyteStateBlob(data)
         return message
 

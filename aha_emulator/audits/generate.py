@@ -28,7 +28,7 @@ _AGES: tuple[tuple[float, float], ...] = (
     (30.0, 150.0),
     (8.0, 20.0),
     (1.0, 6.0),
-    (0.02, 0.5),
+    (0.1, 0.5),  # older than the hour a first sync looks back for deletes
 )
 
 

@@ -86,14 +86,17 @@ class DeletesTest(TestCase):
         assert "deletes" not in last_state(output)
 
     @with_http_mocker
-    def test_given_full_refresh_when_read_then_no_audits_read_and_no_tombstones(
+    def test_given_full_refresh_when_read_then_no_audits_read_and_the_cursor_starts_now(
         self, http_mocker: HttpMocker
     ) -> None:
+        # The table is overwritten: nothing is owed, and the incremental syncs after it look for
+        # deletes from this one on (PyAirbyte's `force_full_refresh` keeps this state).
         self.given_ideas(http_mocker, None, "1001")
 
         output = self.read(None, mode=SyncMode.full_refresh)
 
         self.assert_no_deletes_read(output)
+        assert last_state(output)["deletes"] == {"created_since": NEXT_CREATED_SINCE}
 
     @with_http_mocker
     def test_given_no_state_when_incremental_read_then_no_audits_read_and_cursor_starts_now(
