@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from verify_live.audits import audit_problems
 from verify_live.client import ApiResponse, retry_wait
 from verify_live.redact import Redactor
 from verify_live.settings import SetupError, checked_base_url
@@ -66,3 +67,38 @@ def test_the_table_keeps_a_pipe_in_the_evidence_inside_its_cell():
     row = table.splitlines()[2]
     assert len(_CELL.split(row)) == 6
     assert "a \\| b" in row
+
+
+@pytest.mark.parametrize(
+    ("audit", "problems"),
+    [
+        pytest.param(
+            {"auditable_type": "idea_endorsement", "associated_type": "idea", "associated_id": "7"},
+            [],
+            id="snake_case_names",
+        ),
+        pytest.param(
+            {
+                "auditable_type": "Ideas::IdeaEndorsement",
+                "associated_type": "Ideas::Idea",
+                "associated_id": "7",
+            },
+            [],
+            id="class_names",
+        ),
+        pytest.param(
+            {"auditable_type": "ProxyVote", "associated_type": "idea", "associated_id": "7"},
+            ["the connector routes auditable_type 'ProxyVote' to no stream, not idea_proxy_votes"],
+            id="an_unknown_type",
+        ),
+        pytest.param(
+            {"auditable_type": "idea_endorsement", "associated_type": None, "associated_id": None},
+            ["it is not associated with its idea 7"],
+            id="no_association",
+        ),
+    ],
+)
+def test_a_destroy_audit_fits_only_if_the_connector_routes_it_and_it_names_its_idea(
+    audit, problems
+):
+    assert audit_problems(audit, "idea_proxy_votes", "7") == problems

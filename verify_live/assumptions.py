@@ -39,14 +39,19 @@ ASSUMPTIONS = (
                False),
     Assumption("retry_after_on_429",
                "A 429 carries `Retry-After` (or `X-Ratelimit-Reset`)", False),
-    Assumption("audits_cursor", "`/audits` honours `created_since` and `after_id` together",
-               False),
-    Assumption("destroy_audit_idea", "Deleting an idea writes a destroy audit", True),
-    Assumption("destroy_audit_vote", "Deleting a proxy vote writes a destroy audit", True),
+    Assumption("audits_cursor", "Audit ids grow with time, and `/audits` honours "
+               "`created_since` and `after_id` together", False),
+    Assumption("destroy_audit_idea",
+               "Deleting an idea writes a destroy audit whose type the connector knows", True),
+    Assumption("destroy_audit_vote",
+               "Deleting a proxy vote writes a destroy audit whose type the connector knows, "
+               "naming its idea", True),
     Assumption("destroy_audit_idea_comment",
-               "Deleting a portal comment writes a destroy audit", True),
+               "Deleting a portal comment writes a destroy audit whose type the connector "
+               "knows, naming its idea", True),
     Assumption("destroy_audit_internal_comment",
-               "Deleting an internal comment writes a destroy audit", True),
+               "Deleting an internal comment writes a destroy audit whose type the connector "
+               "knows, naming its idea", True),
     Assumption("destroy_audits_cascade",
                "Deleting an idea writes destroy audits for its votes and comments", True),
     Assumption("recycle_bin", "The recycle bin (`/deletions`) lists the deleted idea", True),

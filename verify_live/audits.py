@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
+from source_aha.deletes import AUDIT_STREAMS, type_key
 from verify_live.client import AhaClient, ApiResponse
 from verify_live.times import format_ms
 
@@ -57,6 +58,25 @@ def describe_audit(audit: dict[str, Any]) -> str:
         f"associated_type={audit.get('associated_type')!r} "
         f"associated_id={audit.get('associated_id')} created_at={audit.get('created_at')}"
     )
+
+
+def audit_problems(audit: dict[str, Any], stream: str, idea_id: str | None) -> list[str]:
+    """What keeps the connector from turning this destroy audit into a tombstone in `stream`:
+    a type its table (`source_aha.deletes.AUDIT_STREAMS`) does not route there, or, for a
+    child of an idea (`idea_id`), an association that does not name that idea."""
+    problems = []
+    routed = AUDIT_STREAMS.get(type_key(audit.get("auditable_type")), ())
+    if stream not in routed:
+        problems.append(
+            f"the connector routes auditable_type {audit.get('auditable_type')!r} to "
+            f"{list(routed) or 'no stream'}, not {stream}"
+        )
+    if idea_id is not None and not (
+        type_key(audit.get("associated_type")) == "idea"
+        and str(audit.get("associated_id")) == idea_id
+    ):
+        problems.append(f"it is not associated with its idea {idea_id}")
+    return problems
 
 
 def recycle_bin_entry(

@@ -8,6 +8,7 @@ audits past both bounds.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,12 +63,27 @@ def _window(client: AhaClient) -> tuple[list[dict[str, Any]], str]:
     return sorted(rows, key=lambda a: (_when(a), _id(a))), f"last {_span(span)}"
 
 
+def _inversion(rows: list[dict[str, Any]]) -> str | None:
+    """Two audits (in time order) whose ids go down, described; None when ids grow with time."""
+    for earlier, later in itertools.pairwise(rows):
+        if _when(earlier) < _when(later) and _id(earlier) > _id(later):
+            return (
+                f"audit {_id(earlier)} ({earlier.get('created_at')}) has a larger id than the "
+                f"later audit {_id(later)} ({later.get('created_at')})"
+            )
+    return None
+
+
 def check_audits_cursor(client: AhaClient) -> Verdict:
-    """`created_since` = an audit's time and `after_id` = a later audit's id together."""
+    """Ids in time order, then `created_since` = an audit's time and `after_id` = a later
+    audit's id together (the connector's deletes cursor relies on both)."""
     key = "audits_cursor"
     rows, window = _window(client)
     if not rows:
         return untested(key, window)
+    inversion = _inversion(rows)
+    if inversion:
+        return refuted(key, f"ids do not grow with time: {inversion} ({window})")
     bound, pivot = rows[len(rows) // 3], rows[(2 * len(rows)) // 3]
     since, after = str(bound.get("created_at")), _id(pivot)
     since_at, horizon = _when(bound), max(_when(a) for a in rows)

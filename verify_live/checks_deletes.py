@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from verify_live.audits import describe_audit, destroy_audits, recycle_bin_entry
+from verify_live.audits import audit_problems, describe_audit, destroy_audits, recycle_bin_entry
 from verify_live.connector import SyncResult
 from verify_live.scenario import STREAM, Created, Scenario, StepError
 from verify_live.verdicts import Verdict, confirmed, refuted, untested
@@ -99,9 +99,15 @@ def _audit_verdict(key: str, seen: Deletions, record: Created | None, what: str)
         if seen.audits_error:
             return untested(key, seen.audits_error)
         return refuted(key, f"no destroy audit lists {what} {record.id} (GET /audits)")
-    linked = str(audit.get("associated_id")) == record.idea_id
-    note = "" if record.kind == "idea" else f"; associated with the idea: {linked}"
-    return confirmed(key, describe_audit(audit) + note)
+    problems = _problems(audit, record)
+    if problems:
+        return refuted(key, f"{describe_audit(audit)}: {'; '.join(problems)}")
+    return confirmed(key, describe_audit(audit))
+
+
+def _problems(audit: dict[str, Any], record: Created) -> list[str]:
+    idea = None if record.kind == "idea" else record.idea_id
+    return audit_problems(audit, STREAM[record.kind], idea)
 
 
 def _single(seen: Deletions, kind: str) -> Created | None:
@@ -133,13 +139,14 @@ def check_destroy_audits_cascade(seen: Deletions) -> Verdict:
         return untested(key, "the idea was not deleted with children: " + "; ".join(seen.problems))
     if seen.audits_error:
         return untested(key, seen.audits_error)
-    notes = [
-        f"{c.kind} {c.id}: "
-        + (describe_audit(a) if (a := seen.audits.get(c.id)) else "NO destroy audit")
-        for c in seen.cascade
-    ]
-    missing = [c for c in seen.cascade if c.id not in seen.audits]
-    return (refuted if missing else confirmed)(key, "; ".join(notes))
+    notes, wrong = [], False
+    for child in seen.cascade:
+        audit = seen.audits.get(child.id)
+        problems = ["NO destroy audit"] if audit is None else _problems(audit, child)
+        wrong = wrong or bool(problems)
+        shown = describe_audit(audit) if audit is not None else ""
+        notes.append(f"{child.kind} {child.id}: " + ": ".join(filter(None, [shown, *problems])))
+    return (refuted if wrong else confirmed)(key, "; ".join(notes))
 
 
 def check_recycle_bin(seen: Deletions) -> Verdict:
