@@ -1,5 +1,5 @@
 # One entry point per job. Every target sets up the locked environment itself (uv + uv.lock).
-.PHONY: setup demo test test-all lint bench clean
+.PHONY: setup demo test test-all lint bench verify-live clean
 
 UV := python3 -m uv
 PY := .venv/bin/python
@@ -23,10 +23,17 @@ test-all: setup lint
 	$(PY) -m pytest -p no:cacheprovider
 
 lint: setup
-	.venv/bin/ruff check source_aha aha_emulator testkit unit_tests integration_tests examples
-	.venv/bin/ruff format --check source_aha aha_emulator testkit unit_tests integration_tests examples
+	.venv/bin/ruff check source_aha aha_emulator testkit unit_tests integration_tests examples verify_live
+	.venv/bin/ruff format --check source_aha aha_emulator testkit unit_tests integration_tests examples verify_live
 	.venv/bin/mypy source_aha
-	.venv/bin/mypy aha_emulator testkit
+	.venv/bin/mypy aha_emulator testkit verify_live
+
+## verify-live: check the assumptions on a sandbox account (docs/verify-live.md); writes only with
+## ALLOW_WRITES=1, a 429 burst only with BURST=N, the test idea's product with PRODUCT=ID
+verify-live: setup
+	$(PY) -m verify_live --config $(or $(CONFIG),secrets/config.json) \
+		$(if $(ALLOW_WRITES),--allow-writes,) $(if $(BURST),--burst $(BURST),) \
+		$(if $(PRODUCT),--product $(PRODUCT),)
 
 bench: setup
 	$(PY) -m integration_tests.bench
