@@ -10,11 +10,13 @@ from __future__ import annotations
 import copy
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .state import State
+
+T = TypeVar("T")
 
 JSON = dict[str, Any]
 Renderer = Callable[["State", Any], Any]
@@ -93,6 +95,14 @@ def int_id(value: str | int) -> int:
     """A numeric id from a request (anything else matches no record)."""
     text = str(value).strip()
     return int(text) if text.isdigit() else -1
+
+
+def by_int_id(table: Mapping[int, T], record_id: str | int) -> T:
+    """The record with this id in a by-id table; raises ``RecordNotFoundError``."""
+    record = table.get(int_id(record_id))
+    if record is None:
+        raise RecordNotFoundError(str(record_id))
+    return record
 
 
 def merge_overrides(

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..audits import subjects
 from ..audits.log import write
-from ..common import JSON, VISIBILITIES, RecordNotFoundError, int_id, merge_overrides, render
+from ..common import (
+    JSON,
+    VISIBILITIES,
+    RecordNotFoundError,
+    by_int_id,
+    int_id,
+    merge_overrides,
+    render,
+)
 from .generate import new_comment, new_internal
 from .records import Comment, Internal, attach_comment, attach_internal
 from .render import COMMENT_ALL, COMMENT_FIELDS, INTERNAL_FIELDS
@@ -123,17 +131,11 @@ def delete_internal(st: State, internal_id: str | int) -> None:
 
 
 def find_comment(st: State, comment_id: str | int) -> Comment:
-    comment = st.comments_by_id.get(int_id(comment_id))
-    if comment is None:
-        raise RecordNotFoundError(str(comment_id))
-    return comment
+    return by_int_id(st.comments_by_id, comment_id)
 
 
 def find_internal(st: State, internal_id: str | int) -> Internal:
-    internal = st.internals_by_id.get(int_id(internal_id))
-    if internal is None:
-        raise RecordNotFoundError(str(internal_id))
-    return internal
+    return by_int_id(st.internals_by_id, internal_id)
 
 
 def drop_comment(st: State, comment: Comment, at: int, cascaded: bool = False) -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..audits import subjects
 from ..audits.log import write
-from ..common import JSON, RecordNotFoundError, int_id, merge_overrides, render
+from ..common import JSON, RecordNotFoundError, by_int_id, merge_overrides, render
 from .generate import new_vote
 from .records import Vote, attach_vote
 from .render import VOTE_FIELDS, VOTE_FULL
@@ -67,10 +67,7 @@ def delete_vote(st: State, vote_id: str | int, idea_id: str | int | None = None)
 
 
 def find_vote(st: State, vote_id: str | int) -> Vote:
-    vote = st.votes_by_id.get(int_id(vote_id))
-    if vote is None:
-        raise RecordNotFoundError(str(vote_id))
-    return vote
+    return by_int_id(st.votes_by_id, vote_id)
 
 
 def drop_vote(st: State, vote: Vote, at: int, cascaded: bool = False) -> None:
