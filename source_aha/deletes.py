@@ -173,10 +173,15 @@ class DeletesLedger:
             return None
         return cls(streams, now or datetime.now(timezone.utc))
 
+    @property
+    def fresh(self) -> Position:
+        """The cursor this sync leaves where nothing older is owed: an hour before it began."""
+        return Position(self.started - LOOKBACK)
+
     def read(self, read_audits: AuditReader) -> None:
         """Reads the destroy audits once, for every stream, and sorts them into tombstones."""
         known = [p for p in self.streams.values() if p is not None]
-        self.next_position = Position(self.started - LOOKBACK)
+        self.next_position = self.fresh
         if not known:  # a first sync: no tombstones needed, only a cursor for the next one
             return
         start = min(known)
@@ -205,23 +210,24 @@ class DeletesLedger:
             return
         last_id = start.after_id
         for audit in audits:
-            self._sort(audit)
-            audit_id = str(audit.get("id") or "")
-            if audit_id.isdigit():
-                last_id = max(last_id or 0, int(audit_id))
-        self.next_position = Position(self.started - LOOKBACK, last_id)
+            text = str(audit.get("id") or "")
+            audit_id = int(text) if text.isdigit() else None
+            self._sort(audit, audit_id or 0)
+            if audit_id is not None:
+                last_id = max(last_id or 0, audit_id)
+        self.next_position = Position(self.fresh.created_since, last_id)
 
-    def _sort(self, audit: Mapping[str, Any]) -> None:
-        created_at, audit_id = _parse(audit.get("created_at")), str(audit.get("id") or "")
-        record_id = str(audit.get("auditable_id") or "")
+    def _sort(self, audit: Mapping[str, Any], audit_id: int) -> None:
+        created_at, record_id = (
+            _parse(audit.get("created_at")),
+            str(audit.get("auditable_id") or ""),
+        )
         if created_at is None or not record_id or str(audit.get("audit_action")) != "destroy":
             return
         idea = type_key(audit.get("associated_type")) == "idea"
         for stream in AUDIT_STREAMS.get(type_key(audit.get("auditable_type")), ()):
-            position = self.streams.get(stream, None)
-            if position is None or not position.covers(
-                created_at, int(audit_id) if audit_id.isdigit() else 0
-            ):
+            position = self.streams.get(stream)
+            if position is None or not position.covers(created_at, audit_id):
                 continue
             if stream in IDEA_CHILDREN and audit.get("associated_type") and not idea:
                 continue
@@ -260,13 +266,12 @@ class DeletesLedger:
     def _stamped(self, message: AirbyteMessage, stream: str) -> AirbyteMessage:
         assert message.state is not None
         assert message.state.stream is not None
-        blob = message.state.stream.stream_state
-        data = dict(blob.__dict__) if isinstance(blob, AirbyteStateBlob) else dict(blob or {})
+        data = _as_dict(message.state.stream.stream_state)
         data.pop(STATE_KEY, None)
         self.last_state[stream] = deepcopy(data)
         saved = self.streams[stream]
         if saved is None:  # nothing owed: the cursor starts at this sync
-            position = Position(self.started - LOOKBACK)
+            position = self.fresh
         else:  # the saved cursor until the stream's tombstones are out
             position = (self.next_position if stream in self.done else None) or saved
         data[STATE_KEY] = position.as_state()
@@ -274,15 +279,19 @@ class DeletesLedger:
         return message
 
 
+def _as_dict(blob: object) -> dict[str, Any]:
+    """A stream state as a plain dict (the CDK hands it over as an `AirbyteStateBlob`)."""
+    if isinstance(blob, AirbyteStateBlob):
+        return dict(blob.__dict__)
+    return dict(blob) if isinstance(blob, Mapping) else {}
+
+
 def _stream_states(state: Iterable[AirbyteStateMessage]) -> dict[str, Mapping[str, Any]]:
-    out: dict[str, Mapping[str, Any]] = {}
-    for message in state:
-        if message.stream and message.stream.stream_state is not None:
-            blob = message.stream.stream_state
-            out[message.stream.stream_descriptor.name] = (
-                dict(blob.__dict__) if isinstance(blob, AirbyteStateBlob) else dict(blob)
-            )
-    return out
+    return {
+        message.stream.stream_descriptor.name: _as_dict(message.stream.stream_state)
+        for message in state
+        if message.stream and message.stream.stream_state is not None
+    }
 
 
 def _status_of(message: AirbyteMessage) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateMessageSerializer
 
 from source_aha.config import config_error, cursor_formats, read_file, stream_names
+from source_aha.deletes import STATE_KEY
 
 
 def read_state(path: str) -> tuple[list[AirbyteStateMessage], str | None]:
@@ -119,7 +120,7 @@ def _cursor_problems(message: Mapping[str, Any]) -> Iterator[str]:
 
 def _deletes_problems(name: object, blob: object) -> Iterator[str]:
     """What is wrong with a stream's deletes cursor (`source_aha.deletes`), if it has one."""
-    saved = blob.get("deletes") if isinstance(blob, Mapping) else None
+    saved = blob.get(STATE_KEY) if isinstance(blob, Mapping) else None
     if saved is None:
         return
     since = saved.get("created_since") if isinstance(saved, Mapping) else None
