@@ -44,8 +44,7 @@ TRACKED = (
     "tasks",
     "requirements",
 )
-IDEA_STREAMS = TRACKED[:5]
-CHILDREN = {"idea_proxy_votes": "votes", "idea_votes": "votes", "idea_comments": "comments"}
+IDEA_STREAMS = TRACKED[:5]  # an idea and everything that hangs on it
 
 
 @pytest.fixture
