@@ -6,20 +6,38 @@ Prints one line with the listening URL and serves until SIGINT or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 import threading
 from types import FrameType
 
-from . import PLANS, AhaEmulator, Faults
+from . import PERSONALITIES, PLANS, AhaEmulator, Faults, personality
+from .audits.records import AUDIT_TYPE_STYLES
+from .personality import PRESET_NOTES
+
+
+def _epilog() -> str:
+    width = max(map(len, PERSONALITIES))
+    lines = [f"  {name:<{width}}  {PRESET_NOTES[name]}" for name in PERSONALITIES]
+    return "personalities (--personality NAME, repeatable, combined in order):\n" + "\n".join(lines)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m aha_emulator", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m aha_emulator",
+        description=__doc__,
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--ideas", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--api-key", default="test-api-key")
+    parser.add_argument(
+        "--api-key",
+        default="test-api-key",
+        help="the Bearer key the emulator accepts (default: test-api-key)",
+    )
     parser.add_argument("--per-second", type=int, default=None, help="default: unlimited")
     parser.add_argument("--per-minute", type=int, default=None, help="default: unlimited")
     parser.add_argument("--latency-ms", type=int, default=0)
@@ -39,15 +57,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--audit-types",
-        choices=("snake", "class"),
-        default="snake",
-        help="how audits spell auditable_type: idea (snake) or Ideas::Idea (class)",
+        choices=AUDIT_TYPE_STYLES,
+        default=None,
+        help="how audits spell auditable_type: idea (snake, the default), Ideas::Idea (class), "
+        "ideas (plural) or Aha::IdeaRecord (unknown)",
+    )
+    parser.add_argument(
+        "--personality",
+        action="append",
+        default=[],
+        choices=list(PERSONALITIES),
+        metavar="NAME",
+        help="behave as another plausible Aha! (repeatable; the names are listed below)",
     )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    chosen = personality(*args.personality)
+    if args.audit_types is not None and args.personality:
+        if args.audit_types != chosen.audit_types and chosen.audit_types != "snake":
+            parser.error(
+                f"--audit-types {args.audit_types} disagrees with the personality's "
+                f"{chosen.audit_types}"
+            )
+        chosen = dataclasses.replace(chosen, audit_types=args.audit_types)
     faults = Faults(
         error_rate=args.error_rate,
         slow_rate=args.slow_rate,
@@ -67,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         faults=faults,
         port=args.port,
         plan=args.plan,
-        audit_types=args.audit_types,
+        personality=chosen,
     )
     stop = threading.Event()
 

@@ -98,7 +98,8 @@ def query_resource(
     product: str | None = None,
 ) -> tuple[int, list[JSON]]:
     """List one of ``RESOURCES`` (ascending id): optional product scope (id or prefix),
-    ``updated_at`` strictly after ``updated_since_us``, and ``fields`` as for ideas."""
+    ``updated_at`` after ``updated_since_us`` (strictly, unless the personality says
+    otherwise), and ``fields`` as for ideas."""
     spec = RESOURCES[name]
     rows: Iterable[Any] = spec.rows(st)
     if product is not None:
@@ -108,7 +109,8 @@ def query_resource(
     if updated_since_us is not None:
         updated = spec.updated
         assert updated is not None, f"{name} has no updated_at"
-        rows = (r for r in rows if updated(st, r) * 1000 > updated_since_us)
+        keeps, since = st.personality.updated_since_keeps, updated_since_us
+        rows = (r for r in rows if keeps(updated(st, r), since))
     matches = list(rows)
     names = field_names(fields, spec.default, tuple(spec.fields))
     return len(matches), [

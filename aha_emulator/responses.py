@@ -18,7 +18,8 @@ from .common import JSON
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
 DEFAULT_PER_PAGE = 30
-MAX_PER_PAGE = 200  # larger values are clamped (the live behaviour is undocumented)
+MAX_PER_PAGE = 200  # larger values are clamped (the live behaviour is undocumented): the
+# documented ceiling; a personality may set another
 NOT_FOUND_HTML = (
     b"<!DOCTYPE html>\n<html><head><title>The page you were looking for doesn't exist (404)"
     b"</title></head>\n<body><h1>The page you were looking for doesn't exist.</h1>\n"
@@ -139,19 +140,23 @@ class Query:
         value = self.get(name)
         return None if value is None else [f.strip() for f in value.split(",") if f.strip()]
 
-    def paging(self) -> tuple[int, int]:
-        """(page, per_page): page < 1 becomes 1, per_page is clamped to 1..200."""
+    def paging(self, max_per_page: int = MAX_PER_PAGE) -> tuple[int, int]:
+        """(page, per_page): page < 1 becomes 1, per_page below 1 the default, above
+        ``max_per_page`` capped to it."""
         page = max(1, self.integer("page", 1))
         per_page = self.integer("per_page", DEFAULT_PER_PAGE)
-        per_page = DEFAULT_PER_PAGE if per_page < 1 else min(per_page, MAX_PER_PAGE)
+        per_page = DEFAULT_PER_PAGE if per_page < 1 else min(per_page, max_per_page)
         return page, per_page
 
 
 def envelope(
-    key: str, query: Query, fetch: Callable[[int, int], tuple[int, list[JSON]]]
+    key: str,
+    query: Query,
+    fetch: Callable[[int, int], tuple[int, list[JSON]]],
+    max_per_page: int = MAX_PER_PAGE,
 ) -> Response:
     """A list page in Aha!'s envelope: the records under ``key`` and a pagination block."""
-    page, per_page = query.paging()
+    page, per_page = query.paging(max_per_page)
     total, records = fetch((page - 1) * per_page, per_page)
     return json_response(
         200,

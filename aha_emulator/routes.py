@@ -81,7 +81,8 @@ class Endpoint:
             record = cast(RecordHandler, self.handler)(ws, arg, params)
             return json_response(200, {self.key: record})
         fetch = cast(ListHandler, self.handler)
-        return envelope(self.key, query, lambda o, n: fetch(ws, arg, params, o, n))
+        ceiling = ws.personality.max_per_page
+        return envelope(self.key, query, lambda o, n: fetch(ws, arg, params, o, n), ceiling)
 
 
 def _ideas(ws: Workspace, arg: str, p: Params, offset: int, limit: int) -> tuple[int, list[JSON]]:

@@ -14,11 +14,13 @@ import json
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from urllib.parse import unquote, urlsplit
 
 from .common import RecordNotFoundError
 from .faults import FaultInjector, Faults
 from .limits import RateLimiter
+from .personality import Personality, personality_of
 from .responses import (
     BadRequestError,
     Query,
@@ -76,12 +78,15 @@ class AhaEmulator:
         faults: Faults | None = None,
         port: int = 0,
         plan: str = "roadmaps_ideas_advanced",
-        audit_types: str = "snake",
+        audit_types: str | None = None,
+        personality: Personality | str | None = None,
     ) -> None:
         self.api_key = api_key
         self.latency_ms = latency_ms
         self.port = port
-        self.workspace = Workspace(ideas=ideas, seed=seed, audit_types=audit_types)
+        self.workspace = Workspace(
+            ideas=ideas, seed=seed, audit_types=audit_types, personality=personality
+        )
         self.stats = Stats()
         self._limiter = RateLimiter(per_second, per_minute)
         self._stopping = threading.Event()
@@ -161,6 +166,15 @@ class AhaEmulator:
         if routes - ROUTE_NAMES - WRITE_NAMES:
             raise ValueError(f"unknown routes: {sorted(routes - ROUTE_NAMES - WRITE_NAMES)}")
         self._forbidden = routes
+
+    @property
+    def personality(self) -> Personality:
+        """How this Aha! behaves where the docs leave room (``aha_emulator.personality``)."""
+        return self.workspace.personality
+
+    def set_personality(self, personality: Personality | str) -> None:
+        """Switch personality on a running emulator (a ``Personality`` or a preset name)."""
+        self.workspace.set_personality(personality)
 
     def set_limits(self, per_second: int | None = None, per_minute: int | None = None) -> None:
         """Replace both limits (None = unlimited) and forget the request history."""
@@ -256,7 +270,7 @@ class AhaEmulator:
             response.headers["Allow"] = ", ".join(routed.allowed)
             return response
         endpoint, raw_arg = routed.get
-        if endpoint.name in self._forbidden:
+        if endpoint.name in self._forbidden | self.personality.forbidden_routes:
             return error_response(403, PLAN_ERROR)
         try:
             return endpoint.answer(self.workspace, unquote(raw_arg), query)
@@ -292,6 +306,12 @@ class AhaEmulator:
                     400, f'Expected {{"plan": P}} or {{"forbidden_routes": [...]}}: {exc}'
                 )
             return json_response(200, {"forbidden_routes": sorted(self._forbidden)})
+        if (method, path) == ("POST", "/__emulator__/personality"):
+            try:
+                self.set_personality(personality_of(json.loads(body or b"{}")["personality"]))
+            except (ValueError, KeyError, TypeError) as exc:
+                return error_response(400, f'Expected {{"personality": [NAME, ...]}}: {exc}')
+            return json_response(200, {"personality": asdict(self.personality)})
         if (method, path) == ("POST", "/__emulator__/mutate"):
             try:
                 spec = json.loads(body or b"{}")

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .common import JSON, START_MS, Ids, RecordNotFoundError
+from .personality import DOCUMENTED, Personality
 
 if TYPE_CHECKING:
     from .audits.records import Audit
@@ -81,11 +82,12 @@ class State:
         # audits (every create, update and destroy) and the recycle bin's row ids: their own
         # RNG, so writing them changes no other record
         self.audits: list[Audit] = []
-        self.audit_types = "snake"  # or "class": how ``auditable_type`` is spelled
         self.audit_rng = random.Random(f"{seed}:audits")
         self.audit_ids = Ids(7_123_456_789_012_345_678, 1_000_000)
         self.bin_ids = Ids(880_000_000, 5_000)
         self.clock = START_MS
+        # how this Aha! behaves where the docs leave room (serving and mutations only)
+        self.personality: Personality = DOCUMENTED
 
     def now(self) -> int:
         """Mutation time: real UTC now, but strictly after every timestamp so far."""

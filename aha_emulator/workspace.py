@@ -11,7 +11,8 @@ puts them together behind one lock. Deliberate details of the data:
 * ``votes`` = ``initial_votes`` + the sum of vote weights; ``endorsements_count`` = number of
   votes; ``comments_count`` = number of non-spam portal idea comments.
 * every child record is created after its idea, and the idea's ``updated_at`` is at least the
-  ``updated_at`` of each child; mutations keep this true. Spam ideas have no children.
+  ``updated_at`` of each child; mutations keep this true (unless the personality says a comment
+  or vote does not move its idea). Spam ideas have no children.
 * account-level records come from their own RNG, so adding them changed no idea, vote or
   comment. Ideas' ``feature`` links, votes' organizations and every embedded person or
   category resolve to a listed record; deletes keep it so (see ``roadmap.deletes``).
@@ -27,7 +28,6 @@ import random
 
 from .accounts import generate as accounts
 from .audits.generate import build_history
-from .audits.records import AUDIT_TYPE_STYLES
 from .common import START_MS, Ids
 from .extras.generate import build_extras
 from .facade.deletes import Deletes
@@ -35,6 +35,7 @@ from .facade.mutations import Mutations
 from .facade.queries import Queries
 from .facade.truth import Truth
 from .ideas import generate as ideas_gen
+from .personality import Personality, resolve
 from .roadmap import generate as roadmap
 from .state import State
 
@@ -74,7 +75,11 @@ class Workspace(Truth, Queries, Mutations, Deletes):
     Every public method holds ``lock`` (one re-entrant lock), so the HTTP threads and a test
     thread can read and mutate concurrently. Readers return fresh dicts in ascending id order.
     ``base_url`` (the emulator's own address) is used for ``url``/``resource`` fields;
-    ``audit_types`` ("snake" or "class") picks how audits spell ``auditable_type``.
+    ``personality`` (a ``Personality`` or a preset name of ``PERSONALITIES``; default: Aha! as
+    documented) picks how it behaves where the docs leave room, see ``aha_emulator.personality``;
+    ``audit_types`` ("snake", "class", "plural", "unknown") sets the personality's spelling of
+    audit types (given with ``personality``, the two must agree). The data drawn for a seed does
+    not depend on the personality.
     """
 
     def __init__(
@@ -82,14 +87,26 @@ class Workspace(Truth, Queries, Mutations, Deletes):
         ideas: int = 300,
         seed: int = 1,
         base_url: str = "http://127.0.0.1",
-        audit_types: str = "snake",
+        audit_types: str | None = None,
+        personality: Personality | str | None = None,
     ) -> None:
-        if audit_types not in AUDIT_TYPE_STYLES:
-            raise ValueError(f"audit_types must be one of {AUDIT_TYPE_STYLES}: {audit_types!r}")
+        chosen = resolve(personality, audit_types)
         self.seed = seed
         self._st = generate(ideas, seed, base_url)
-        self._st.audit_types = audit_types
+        self._st.personality = chosen
         self.lock = self._st.lock
+
+    @property
+    def personality(self) -> Personality:
+        """How this Aha! behaves where the docs leave room (``aha_emulator.personality``)."""
+        return self._st.personality
+
+    def set_personality(self, personality: Personality | str) -> None:
+        """Switch personality from now on (a ``Personality`` or a preset name); records
+        already written stay as they are."""
+        chosen = resolve(personality)
+        with self.lock:
+            self._st.personality = chosen
 
     @property
     def base_url(self) -> str:

@@ -138,12 +138,20 @@ def _create_comment(ws: Workspace, args: Args, p: JSON) -> Response:
         portal_user=_id_of(p.get("portal_user")),
         user=_id_of(p.get("user")),
     )
-    return _created("idea_comment", comment)
+    return _created("idea_comment", _as_served(ws, comment))
 
 
 def _edit_comment(ws: Workspace, args: Args, p: JSON) -> Response:
     _required(p, "body")
-    return _created("idea_comment", ws.edit_comment(args[0], body=str(p["body"])))
+    comment = ws.edit_comment(args[0], body=str(p["body"]))
+    return _created("idea_comment", _as_served(ws, comment))
+
+
+def _as_served(ws: Workspace, comment: JSON) -> JSON:
+    """A portal comment without ``updated_at`` when the personality never serves it."""
+    if ws.personality.comment_updated_at:
+        return comment
+    return {k: v for k, v in comment.items() if k != "updated_at"}
 
 
 def _create_internal(ws: Workspace, args: Args, p: JSON) -> Response:

@@ -1,8 +1,9 @@
 """The stored audit, and the two spellings of ``auditable_type``.
 
 Aha! does not document the type names: responses show lower-case names (``feature``), query
-examples ``Feature``, other places ``Ideas::Idea``. ``Workspace(audit_types=...)`` picks the
-spelling the emulator answers with; filters accept either.
+examples ``Feature``, other places ``Ideas::Idea``. The personality's ``audit_types`` picks the
+spelling the emulator answers with (also ``plural``, ``idea_comments``, and ``unknown``,
+``Aha::IdeaCommentRecord``, a spelling no client could guess); filters accept every one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ TYPES: dict[str, str] = {
     "idea_organization": "Ideas::IdeaOrganization",
     "idea_subscription": "Ideas::IdeaSubscription",
 }
-AUDIT_TYPE_STYLES = ("snake", "class")
+AUDIT_TYPE_STYLES = ("snake", "class", "plural", "unknown")
 ACTIONS = ("create", "update", "destroy")
 API_USER = 0  # index of the Aha! user who owns the API key: the author of every mutation
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -60,16 +61,23 @@ class Audit:
 
 
 def type_name(style: str, kind: str) -> str:
-    """``kind`` spelled as the workspace answers it."""
-    return kind if style == "snake" else TYPES[kind]
+    """``kind`` spelled in one of ``AUDIT_TYPE_STYLES``."""
+    if style == "class":
+        return TYPES[kind]
+    if style == "plural":
+        return f"{kind}s"
+    if style == "unknown":
+        return "Aha::" + "".join(w.capitalize() for w in kind.split("_")) + "Record"
+    return kind
 
 
 def normalise_type(text: str) -> str:
-    """A type filter in either spelling (any case; ``Idea`` and ``Ideas::Idea`` alike) as the
-    snake name; unknown names come back unchanged (lower case) and match nothing."""
+    """A type filter in any spelling (any case; ``Idea``, ``Ideas::Idea``, ``ideas`` and
+    ``Aha::IdeaRecord`` alike) as the snake name; unknown names come back unchanged (lower
+    case) and match nothing."""
     wanted = text.strip()
-    for snake, cls in TYPES.items():
-        if wanted.lower() in (snake, cls.lower()):
+    for snake in TYPES:
+        if any(wanted.lower() == type_name(s, snake).lower() for s in AUDIT_TYPE_STYLES):
             return snake
     bare = wanted.rsplit("::", 1)[-1]
     return _CAMEL.sub("_", bare).lower()

@@ -25,7 +25,7 @@ def _interesting(a: Audit) -> bool:
 
 
 def audit_json(st: State, a: Audit) -> JSON:
-    s, style = a.subject, st.audit_types
+    s, style = a.subject, st.personality.audit_types
     user = _user(st, a)
     label = s.kind.replace("_", " ")
     return {
@@ -53,7 +53,7 @@ def deletion_json(st: State, a: Audit) -> JSON:
         "status": "deleted",
         "record": {
             "name": s.name,
-            "type": type_name(st.audit_types, s.kind),
+            "type": type_name(st.personality.audit_types, s.kind),
             "reference_num": s.ref,
         },
         "deleted_by": {k: st.users[a.user][k] for k in ("id", "name", "email")},

@@ -1,5 +1,5 @@
 """Adding, editing and deleting portal and internal comments (each bumps its idea's
-``updated_at``), with audits."""
+``updated_at``, unless the personality's ``comment_moves_idea`` is off), with audits."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from .records import Comment, Internal, attach_comment, attach_internal
 from .render import COMMENT_ALL, COMMENT_FIELDS, INTERNAL_FIELDS
 
 if TYPE_CHECKING:
+    from ..ideas.records import Idea
     from ..state import State
 
 # the write endpoint's visibility words -> the rendered sentence
@@ -60,7 +61,7 @@ def add_comment(
         comment.visibility = VISIBILITY_WORDS.get(visibility, visibility)
     if author is not None:
         comment.author = author
-    attach_comment(st, comment)
+    attach_comment(st, comment, st.personality.comment_moves_idea)
     changes = {"body": comment.body, "visibility": comment.visibility}
     write(st, "create", subjects.of_comment(comment), comment.created, changes)
     return render(st, COMMENT_FIELDS, comment, COMMENT_ALL)
@@ -83,7 +84,8 @@ def edit_comment(st: State, comment_id: str | int, **changes: Any) -> JSON:
     comment.body = changes.pop("body", comment.body + "<p><em>(edited)</em></p>")
     comment.spam = bool(changes.pop("spam", comment.spam))
     comment.overrides = merge_overrides(comment.overrides, COMMENT_FIELDS, changes)
-    comment.updated = comment.idea.updated = st.now()
+    comment.updated = st.now()
+    _move_idea(st, comment.idea, comment.updated)
     audited.update({k: getattr(comment, k) for k in ("body", "spam") if k in audited})
     write(st, "update", subjects.of_comment(comment), comment.updated, audited)
     return render(st, COMMENT_FIELDS, comment, COMMENT_ALL)
@@ -98,7 +100,7 @@ def delete_comment(st: State, comment_id: str | int, idea_id: str | int | None =
     at = st.now()
     for reply in _thread(comment)[::-1]:
         drop_comment(st, reply, at, cascaded=reply is not comment)
-    comment.idea.updated = at
+    _move_idea(st, comment.idea, at)
 
 
 def add_internal(st: State, idea_id: str | int, body: str | None = None) -> JSON:
@@ -108,7 +110,7 @@ def add_internal(st: State, idea_id: str | int, body: str | None = None) -> JSON
     internal.id = st.internal_ids.next(st.rng)
     if body is not None:
         internal.body = body
-    attach_internal(st, internal)
+    attach_internal(st, internal, st.personality.comment_moves_idea)
     write(st, "create", subjects.of_internal(internal), internal.created, {"body": internal.body})
     return render(st, INTERNAL_FIELDS, internal, INTERNAL_FIELDS)
 
@@ -117,7 +119,8 @@ def edit_internal(st: State, internal_id: str | int, body: str | None = None) ->
     """Change an internal comment's body (default: mark it edited); bumps it and its idea."""
     internal = find_internal(st, internal_id)
     internal.body = body if body is not None else internal.body + "<p><em>(edited)</em></p>"
-    internal.updated = internal.idea.updated = st.now()
+    internal.updated = st.now()
+    _move_idea(st, internal.idea, internal.updated)
     write(st, "update", subjects.of_internal(internal), internal.updated, {"body": internal.body})
     return render(st, INTERNAL_FIELDS, internal, INTERNAL_FIELDS)
 
@@ -127,7 +130,13 @@ def delete_internal(st: State, internal_id: str | int) -> None:
     internal = find_internal(st, internal_id)
     at = st.now()
     drop_internal(st, internal, at)
-    internal.idea.updated = at
+    _move_idea(st, internal.idea, at)
+
+
+def _move_idea(st: State, idea: Idea, at: int) -> None:
+    """A comment written at ``at`` moves its idea's ``updated_at``, if the personality says so."""
+    if st.personality.comment_moves_idea:
+        idea.updated = at
 
 
 def find_comment(st: State, comment_id: str | int) -> Comment:
@@ -138,20 +147,26 @@ def find_internal(st: State, internal_id: str | int) -> Internal:
     return by_int_id(st.internals_by_id, internal_id)
 
 
-def drop_comment(st: State, comment: Comment, at: int, cascaded: bool = False) -> None:
-    """Forget a portal comment everywhere and write its destroy audit."""
+def drop_comment(
+    st: State, comment: Comment, at: int, cascaded: bool = False, audit: bool = True
+) -> None:
+    """Forget a portal comment everywhere and write its destroy audit (if ``audit``)."""
     comment.idea.comments.remove(comment)
     st.comments.remove(comment)
     del st.comments_by_id[comment.id]
-    write(st, "destroy", subjects.of_comment(comment), at, cascaded=cascaded)
+    if audit:
+        write(st, "destroy", subjects.of_comment(comment), at, cascaded=cascaded)
 
 
-def drop_internal(st: State, internal: Internal, at: int, cascaded: bool = False) -> None:
-    """Forget an internal comment everywhere and write its destroy audit."""
+def drop_internal(
+    st: State, internal: Internal, at: int, cascaded: bool = False, audit: bool = True
+) -> None:
+    """Forget an internal comment everywhere and write its destroy audit (if ``audit``)."""
     internal.idea.internal.remove(internal)
     st.internals.remove(internal)
     del st.internals_by_id[internal.id]
-    write(st, "destroy", subjects.of_internal(internal), at, cascaded=cascaded)
+    if audit:
+        write(st, "destroy", subjects.of_internal(internal), at, cascaded=cascaded)
 
 
 def _thread(comment: Comment) -> list[Comment]:

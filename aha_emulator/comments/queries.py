@@ -33,9 +33,12 @@ def query_idea_comments(
     spam: bool = False,
     fields: Sequence[str] | None = None,
 ) -> tuple[int, list[JSON]]:
-    """``GET /ideas/:id/idea_comments``; ``spam=True`` shows spam comments too."""
+    """``GET /ideas/:id/idea_comments``; ``spam=True`` shows spam comments too; no
+    ``updated_at`` when the personality says so."""
     matches = [c for c in st.find_idea(idea_id).comments if spam or not c.spam]
     names = field_names(fields, COMMENT_DEFAULT, COMMENT_DEFAULT)
+    if not st.personality.comment_updated_at:
+        names = [n for n in names if n != "updated_at"]
     page = [render(st, COMMENT_FIELDS, c, names) for c in matches[offset : offset + limit]]
     return len(matches), page
 

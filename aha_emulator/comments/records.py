@@ -49,16 +49,20 @@ class Internal:
     user: int
 
 
-def attach_comment(st: State, comment: Comment) -> None:
-    """Keep a comment with an id; its idea counts as updated no earlier than the comment."""
+def attach_comment(st: State, comment: Comment, move_idea: bool = True) -> None:
+    """Keep a comment with an id; its idea counts as updated no earlier than the comment
+    (unless not ``move_idea``)."""
     comment.idea.comments.append(comment)
-    comment.idea.updated = max(comment.idea.updated, comment.updated)
+    if move_idea:
+        comment.idea.updated = max(comment.idea.updated, comment.updated)
     st.comments.append(comment)
     st.comments_by_id[comment.id] = comment
 
 
-def attach_internal(st: State, internal: Internal) -> None:
+def attach_internal(st: State, internal: Internal, move_idea: bool = True) -> None:
+    """Keep an internal comment with an id; its idea moves as for a portal comment."""
     internal.idea.internal.append(internal)
-    internal.idea.updated = max(internal.idea.updated, internal.updated)
+    if move_idea:
+        internal.idea.updated = max(internal.idea.updated, internal.updated)
     st.internals.append(internal)
     st.internals_by_id[internal.id] = internal

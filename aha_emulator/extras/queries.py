@@ -87,7 +87,8 @@ def query_table(
     parent: str | None = None,
 ) -> tuple[int, list[JSON]]:
     """A page of ``table`` (ascending id): the parent's rows only when ``parent`` is given (a
-    workflow belongs to every product), ``updated_at`` strictly after ``updated_since_us``, and
+    workflow belongs to every product), ``updated_at`` after ``updated_since_us`` (as the
+    personality says), and
     ``fields=`` as elsewhere (list rows are ``Row.data``; ``*`` adds every field)."""
     rows = _rows(st, table)
     if parent is not None:
@@ -95,7 +96,8 @@ def query_table(
         if table != "workflows":
             rows = [r for r in rows if r.parent == parent_id]
     if updated_since_us is not None:
-        rows = [r for r in rows if r.updated * 1000 > updated_since_us]
+        keeps, since = st.personality.updated_since_keeps, updated_since_us
+        rows = [r for r in rows if keeps(r.updated, since)]
     out = []
     for row in rows[offset : offset + limit]:
         full = _full(st, row)

@@ -59,15 +59,16 @@ def edit_idea(st: State, idea_id: str | int, **changes: Any) -> JSON:
 
 def delete_idea(st: State, idea_id: str | int) -> None:
     """Hard-delete an idea with its votes, portal and internal comments (lists return no
-    tombstones): a destroy audit for each child (associated with the idea), then the idea's."""
+    tombstones): a destroy audit for each child (associated with the idea; none when the
+    personality's ``child_audits`` is off), then the idea's."""
     idea = st.find_idea(idea_id)
-    at = st.now()
+    at, audit = st.now(), st.personality.child_audits
     for vote in list(idea.votes):
-        drop_vote(st, vote, at, cascaded=True)
+        drop_vote(st, vote, at, cascaded=True, audit=audit)
     for comment in list(idea.comments):
-        drop_comment(st, comment, at, cascaded=True)
+        drop_comment(st, comment, at, cascaded=True, audit=audit)
     for internal in list(idea.internal):
-        drop_internal(st, internal, at, cascaded=True)
+        drop_internal(st, internal, at, cascaded=True, audit=audit)
     st.ideas.remove(idea)
     del st.by_id[idea.id]
     del st.by_ref[idea.ref.upper()]

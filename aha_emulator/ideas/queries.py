@@ -40,15 +40,19 @@ def query_ideas(
 ) -> tuple[int, list[JSON]]:
     """Filter ideas like ``GET /ideas``; return (total matches, rendered slice).
 
-    Timestamps are epoch microseconds; ``updated_since``/``created_since`` are exclusive.
-    ``fields=None`` gives the abbreviated list shape.
+    Timestamps are epoch microseconds; ``updated_since`` (unless the personality makes it
+    inclusive) and ``created_since`` are exclusive. ``fields=None`` gives the abbreviated list
+    shape, as does any ``fields`` when the personality ignores them.
     """
+    if not st.personality.ideas_fields:
+        fields = None
     rows: Iterable[Idea] = (i for i in st.ideas if i.spam == spam)
     if product is not None:
         p = st.find_product(product)
         rows = (i for i in rows if i.product == p)
     if updated_since_us is not None:
-        rows = (i for i in rows if i.updated * 1000 > updated_since_us)
+        keeps, since = st.personality.updated_since_keeps, updated_since_us
+        rows = (i for i in rows if keeps(i.updated, since))
     if created_since_us is not None:
         rows = (i for i in rows if i.created * 1000 > created_since_us)
     if created_before_us is not None:

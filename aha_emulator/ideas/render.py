@@ -39,6 +39,13 @@ def _description(st: State, i: Idea) -> JSON:
     }
 
 
+def _comments_count(st: State, i: Idea) -> int:
+    """Non-spam portal comments, internal comments or both, as the personality says."""
+    counted = st.personality.comments_count
+    portal = sum(1 for c in i.comments if not c.spam) if counted != "internal" else 0
+    return portal + (len(i.internal) if counted != "portal" else 0)
+
+
 def _custom_fields(st: State, i: Idea) -> list[JSON]:
     if i.custom is None:
         return []
@@ -173,7 +180,7 @@ IDEA_FIELDS: dict[str, Renderer] = {
     "votes": lambda st, i: i.initial_votes + sum(v.weight for v in i.votes),
     "initial_votes": lambda st, i: i.initial_votes,
     "endorsements_count": lambda st, i: len(i.votes),
-    "comments_count": lambda st, i: sum(1 for c in i.comments if not c.spam),
+    "comments_count": _comments_count,
     "score": lambda st, i: sum(v for _, v in i.score_facts) * 3,
     "score_facts": lambda st, i: [
         {"id": SCORE_FACTS[f][0], "name": SCORE_FACTS[f][1], "value": v} for f, v in i.score_facts

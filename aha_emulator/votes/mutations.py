@@ -1,4 +1,5 @@
-"""Adding, editing and deleting votes (each bumps its idea's ``updated_at``), with audits."""
+"""Adding, editing and deleting votes (each bumps its idea's ``updated_at``, unless the
+personality's ``vote_moves_idea`` is off), with audits."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def add_vote(st: State, idea_id: str | int, proxy: bool = True, **given: Any) ->
     vote.id = st.vote_ids.next(st.rng)
     if given:
         _apply_given(st, vote, given)
-    attach_vote(st, vote)
+    attach_vote(st, vote, st.personality.vote_moves_idea)
     changes: JSON = {"weight": vote.weight, "value": vote.value}
     if vote.org is not None:
         changes["idea_organization"] = st.orgs[vote.org]["name"]
@@ -50,7 +51,9 @@ def edit_vote(st: State, vote_id: str | int, **changes: Any) -> JSON:
         if key in changes:
             setattr(vote, key, changes.pop(key))
     vote.overrides = merge_overrides(vote.overrides, VOTE_FIELDS, changes)
-    vote.updated = vote.idea.updated = st.now()
+    vote.updated = st.now()
+    if st.personality.vote_moves_idea:
+        vote.idea.updated = vote.updated
     write(st, "update", subjects.of_vote(st, vote), vote.updated, audited)
     return render(st, VOTE_FIELDS, vote, VOTE_FULL)
 
@@ -63,19 +66,22 @@ def delete_vote(st: State, vote_id: str | int, idea_id: str | int | None = None)
         raise RecordNotFoundError(str(vote_id))
     at = st.now()
     drop_vote(st, vote, at)
-    vote.idea.updated = at
+    if st.personality.vote_moves_idea:
+        vote.idea.updated = at
 
 
 def find_vote(st: State, vote_id: str | int) -> Vote:
     return by_int_id(st.votes_by_id, vote_id)
 
 
-def drop_vote(st: State, vote: Vote, at: int, cascaded: bool = False) -> None:
-    """Forget a vote everywhere and write its destroy audit (``cascaded``: with its idea)."""
+def drop_vote(st: State, vote: Vote, at: int, cascaded: bool = False, audit: bool = True) -> None:
+    """Forget a vote everywhere and write its destroy audit (``cascaded``: with its idea;
+    none unless ``audit``)."""
     vote.idea.votes.remove(vote)
     st.votes.remove(vote)
     del st.votes_by_id[vote.id]
-    write(st, "destroy", subjects.of_vote(st, vote), at, cascaded=cascaded)
+    if audit:
+        write(st, "destroy", subjects.of_vote(st, vote), at, cascaded=cascaded)
 
 
 def _apply_given(st: State, vote: Vote, given: JSON) -> None:

@@ -34,7 +34,8 @@ def query_votes(
 ) -> tuple[int, list[JSON]]:
     """Per-idea (``idea_id`` given) or account-wide endorsements, ascending id.
 
-    Account-wide rows omit description and custom_fields and ignore ``fields``.
+    Account-wide rows omit description and custom_fields and ignore ``fields``; ``proxy`` is
+    ignored when the personality says so.
     """
     rows: Iterable[Vote]
     if idea_id is not None:
@@ -43,10 +44,11 @@ def query_votes(
     else:
         rows = st.votes
         names = list(VOTE_ACCOUNT)
-    if proxy:
+    if proxy and st.personality.proxy_filter:
         rows = (v for v in rows if v.proxy)
     if updated_since_us is not None:
-        rows = (v for v in rows if v.updated * 1000 > updated_since_us)
+        keeps, since = st.personality.updated_since_keeps, updated_since_us
+        rows = (v for v in rows if keeps(v.updated, since))
     if created_since_us is not None:
         rows = (v for v in rows if v.created * 1000 > created_since_us)
     if created_before_us is not None:

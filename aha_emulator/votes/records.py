@@ -30,9 +30,11 @@ class Vote:
     overrides: JSON | None = None
 
 
-def attach_vote(st: State, vote: Vote) -> None:
-    """Keep a vote with an id; its idea counts as updated no earlier than the vote."""
+def attach_vote(st: State, vote: Vote, move_idea: bool = True) -> None:
+    """Keep a vote with an id; its idea counts as updated no earlier than the vote (unless
+    not ``move_idea``)."""
     vote.idea.votes.append(vote)
-    vote.idea.updated = max(vote.idea.updated, vote.updated)
+    if move_idea:
+        vote.idea.updated = max(vote.idea.updated, vote.updated)
     st.votes.append(vote)
     st.votes_by_id[vote.id] = vote
