@@ -1,6 +1,7 @@
 """Command-line Aha! emulator: ``python -m aha_emulator --port 8765``.
 
-Prints one line with the listening URL and serves until SIGINT or SIGTERM.
+Prints one line with the listening URL and serves until SIGINT or SIGTERM. Requests need
+``Authorization: Bearer test-api-key`` (the default API key; ``--api-key`` sets another).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-key",
         default="test-api-key",
-        help="the Bearer key the emulator accepts (default: test-api-key)",
+        help="the Bearer key the emulator accepts (default: %(default)s)",
     )
     parser.add_argument("--per-second", type=int, default=None, help="default: unlimited")
     parser.add_argument("--per-minute", type=int, default=None, help="default: unlimited")
