@@ -15,7 +15,7 @@ from types import FrameType
 
 from . import PERSONALITIES, PLANS, AhaEmulator, Faults, personality
 from .audits.records import AUDIT_TYPE_STYLES
-from .personality import PRESET_NOTES
+from .personality import DOCUMENTED, PRESET_NOTES, Personality
 
 
 def _epilog() -> str:
@@ -74,17 +74,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def options(argv: list[str] | None = None) -> tuple[argparse.Namespace, Personality]:
+    """The parsed arguments and the personality they ask for: the ``--personality`` presets
+    combined in order, then ``--audit-types`` (which must agree with a preset that spells audit
+    types its own way)."""
     parser = _parser()
     args = parser.parse_args(argv)
     chosen = personality(*args.personality)
-    if args.audit_types is not None and args.personality:
-        if args.audit_types != chosen.audit_types and chosen.audit_types != "snake":
+    if args.audit_types is not None:
+        if chosen.audit_types not in (DOCUMENTED.audit_types, args.audit_types):
             parser.error(
                 f"--audit-types {args.audit_types} disagrees with the personality's "
-                f"{chosen.audit_types}"
+                f"audit types {chosen.audit_types}"
             )
         chosen = dataclasses.replace(chosen, audit_types=args.audit_types)
+    return args, chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, chosen = options(argv)
     faults = Faults(
         error_rate=args.error_rate,
         slow_rate=args.slow_rate,

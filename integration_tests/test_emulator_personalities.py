@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from aha_emulator import PERSONALITIES, AhaEmulator, Personality, Workspace, personality
-from aha_emulator.__main__ import main
+from aha_emulator.__main__ import main, options
 from aha_emulator.routes import PLAN_ERROR
 
 _AUTH = {"Authorization": "Bearer test-api-key"}
@@ -520,3 +520,16 @@ def test_command_line_help_lists_every_preset_and_the_default_api_key(capsys) ->
     assert "--personality" in shown
     assert "test-api-key" in shown
     assert all(name in shown for name in PERSONALITIES)
+
+
+def test_command_line_combines_personality_flags_in_order_and_keeps_audit_types(capsys) -> None:
+    _, chosen = options(["--personality", "vote_no_bump", "--personality", "per_page_100"])
+    assert chosen == personality("vote_no_bump", "per_page_100")
+    assert options(["--audit-types", "class"])[1] == Personality(audit_types="class")
+    flags = ["--personality", "audit_types_plural", "--audit-types", "plural"]
+    assert options(flags)[1].audit_types == "plural"
+    with pytest.raises(SystemExit):
+        options(["--personality", "audit_types_plural", "--audit-types", "class"])
+    with pytest.raises(SystemExit):
+        options(["--personality", "no_such_preset"])
+    assert "no_such_preset" in capsys.readouterr().err

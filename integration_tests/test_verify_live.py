@@ -107,9 +107,14 @@ def marked(ws: Workspace) -> list[str]:
     ]
 
 
-def emulator(audit_types: str = "snake") -> AhaEmulator:
+def emulator(audit_types: str | None = None, personality: str | None = None) -> AhaEmulator:
     return AhaEmulator(
-        ideas=300, seed=13, api_key=API_KEY, per_minute=PER_MINUTE, audit_types=audit_types
+        ideas=300,
+        seed=13,
+        api_key=API_KEY,
+        per_minute=PER_MINUTE,
+        audit_types=audit_types,
+        personality=personality,
     )
 
 
@@ -170,18 +175,8 @@ def test_without_allow_writes_only_gets_are_sent_and_the_write_rows_say_why(tmp_
     assert API_KEY not in kit.stdout + kit.stderr
 
 
-def test_an_inclusive_updated_since_is_refuted_naming_the_idea_and_its_timestamp(
-    tmp_path, monkeypatch
-):
-    original = Workspace.query_ideas
-
-    def inclusive(self, offset, limit, fields=None, **filters):
-        if filters.get("updated_since_us") is not None:
-            filters["updated_since_us"] -= 1  # `> bound - 1 µs` is `>= bound`
-        return original(self, offset, limit, fields, **filters)
-
-    monkeypatch.setattr(Workspace, "query_ideas", inclusive)
-    with emulator() as emu:
+def test_an_inclusive_updated_since_is_refuted_naming_the_idea_and_its_timestamp(tmp_path):
+    with emulator(personality="updated_since_inclusive") as emu:
         newest = max(emu.workspace.ideas(), key=lambda i: i["updated_at"])
         kit = run_kit(write_config(tmp_path, emu))
 
@@ -196,19 +191,9 @@ def test_an_inclusive_updated_since_is_refuted_naming_the_idea_and_its_timestamp
 
 
 def test_a_new_comment_that_does_not_move_its_idea_is_refuted_and_only_the_kits_records_go(
-    tmp_path, monkeypatch
+    tmp_path,
 ):
-    original = Workspace.add_comment
-
-    def without_bump(self, idea_id, *args, **kwargs):
-        with self.lock:
-            kept = self.idea(idea_id)["updated_at"]
-            comment = original(self, idea_id, *args, **kwargs)
-            self._st.find_idea(idea_id).updated = _ms(kept)
-        return comment
-
-    monkeypatch.setattr(Workspace, "add_comment", without_bump)
-    with emulator() as emu:
+    with emulator(personality="comment_no_bump") as emu:
         # Another run's idea, minutes old: the sweep must leave it to that run.
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         in_progress = emu.workspace.add_idea(name=f"{MARKER} {now}")
@@ -286,7 +271,3 @@ def test_an_unreachable_host_is_a_setup_error(tmp_path):
     assert kit.returncode == 2
     assert "cannot reach Aha!" in kit.stderr
     assert API_KEY not in kit.stdout + kit.stderr
-
-
-def _ms(stamp: str) -> int:
-    return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
