@@ -61,6 +61,9 @@ class _Target:
 class AhaEmulator:
     """An in-process Aha! API v1 server on 127.0.0.1 backed by a seeded ``Workspace``.
 
+    ``personality`` (a ``Personality`` or a preset name of ``PERSONALITIES``) makes it behave
+    as another plausible Aha! (``set_personality`` switches it while running).
+
     Example:
         with AhaEmulator(ideas=300, seed=1, per_minute=300) as emu:
             requests.get(f"{emu.url}/api/v1/ideas",

@@ -15,7 +15,8 @@ class Deletes(Facade):
 
     def delete_idea(self, idea_id: str | int) -> None:
         """Hard-delete an idea with its votes, portal comments and internal comments: one
-        destroy audit each (associated with the idea), then the idea's."""
+        destroy audit each (associated with the idea; none with the personality's
+        ``child_audits`` off), then the idea's."""
         return self._locked(delete_idea, idea_id)
 
     def delete_vote(self, vote_id: str | int, idea_id: str | int | None = None) -> None:

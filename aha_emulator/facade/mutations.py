@@ -1,5 +1,6 @@
 """Creating and editing records: each call writes its audit and moves ``updated_at`` (the
-record's, and its idea's for idea children)."""
+record's, and its idea's for idea children, unless the personality says a comment or vote
+does not move its idea)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Ground truth: every record as the account holds it now, for tests to compare answers with."""
+"""Ground truth: every record as the account holds it now, for tests to compare answers with.
+
+The personality (``aha_emulator.personality``) changes what the API serves and what mutations
+do, never what these readers say the records are: e.g. a comment's ``updated_at`` is here even
+when portal comments are served without it, and an idea's ``updated_at`` is the one served
+(moved or not by its children, as the personality had it)."""
 
 from __future__ import annotations
 
