@@ -15,7 +15,6 @@ records never pass through the streams' cursors, and no CDK internals are touche
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -36,6 +35,14 @@ from airbyte_cdk.models import (
     Type,
 )
 
+from source_aha.components import (
+    AUDIT_STREAMS,
+    IDEA_CHILDREN,
+    Notes,
+    type_key,
+    warn_unknown_audit_types,
+)
+
 logger = logging.getLogger("airbyte")
 
 STATE_KEY = "deletes"
@@ -46,39 +53,7 @@ RETENTION = timedelta(days=365)  # "the last 12 calendar months" (Aha!'s audits 
 LOOKBACK = timedelta(hours=1)
 TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
 
-# Aha! documents no `auditable_type` values; answers show lower-case names (`feature`), other
-# pages Rails class names (`Ideas::Idea`). Both reduce to the same key (see `type_key`); an
-# unknown type is ignored. Votes are endorsements, proxy or not: both vote streams get them.
-AUDIT_STREAMS: Mapping[str, tuple[str, ...]] = {
-    "idea": ("ideas",),
-    "ideaendorsement": ("idea_proxy_votes", "idea_votes"),
-    "endorsement": ("idea_proxy_votes", "idea_votes"),
-    "ideavote": ("idea_proxy_votes", "idea_votes"),
-    "vote": ("idea_proxy_votes", "idea_votes"),
-    "ideacomment": ("idea_comments",),
-    "comment": ("idea_internal_comments",),
-    "project": ("products",),
-    "product": ("products",),
-    "feature": ("features",),
-    "release": ("releases",),
-    "epic": ("epics",),
-    "initiative": ("initiatives",),
-    "goal": ("goals",),
-    "user": ("users",),
-    "task": ("tasks",),
-    "requirement": ("requirements",),
-}
-# Streams whose rows belong to an idea: their tombstones carry the audit's idea as `idea_id`,
-# and an audit associated with something else (a feature's comment) is not theirs.
-IDEA_CHILDREN = frozenset(
-    {"idea_proxy_votes", "idea_votes", "idea_comments", "idea_internal_comments"}
-)
 TRACKED = frozenset(name for names in AUDIT_STREAMS.values() for name in names)
-
-
-def type_key(auditable_type: object) -> str:
-    """`Ideas::IdeaComment`, `idea_comment` and `IdeaComment` all give `ideacomment`."""
-    return re.sub(r"[^a-z]", "", str(auditable_type or "").rsplit("::", 1)[-1].lower())
 
 
 def _parse(value: object) -> datetime | None:
@@ -143,6 +118,7 @@ class DeletesLedger:
     # (a full refresh, or a first sync) and its deletes cursor starts at this sync.
     streams: dict[str, Position | None]
     started: datetime
+    config: Mapping[str, Any] = field(default_factory=dict)
     tombstones: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     next_position: Position | None = None
     done: set[str] = field(default_factory=set)
@@ -171,7 +147,7 @@ class DeletesLedger:
         }
         if not streams:
             return None
-        return cls(streams, now or datetime.now(timezone.utc))
+        return cls(streams, now or datetime.now(timezone.utc), config)
 
     @property
     def fresh(self) -> Position:
@@ -216,6 +192,35 @@ class DeletesLedger:
             if audit_id is not None:
                 last_id = max(last_id or 0, audit_id)
         self.next_position = Position(self.fresh.created_since, last_id)
+        types = [str(a.get("auditable_type") or "") for a in audits]
+        warn_unknown_audit_types(
+            self.config, [t for t in types if t and type_key(t) not in AUDIT_STREAMS]
+        )
+        self._check_children(audits)
+
+    def _check_children(self, audits: list[Mapping[str, Any]]) -> None:
+        """Aha! is assumed to audit the votes and comments a deleted idea takes with it. A deleted
+        idea that no child audit names is said once: if it had any, they stay behind."""
+        ideas = {
+            str(a.get("auditable_id"))
+            for a in audits
+            if type_key(a.get("auditable_type")) == "idea"
+        }
+        named = {
+            str(a.get("associated_id"))
+            for a in audits
+            if type_key(a.get("associated_type")) == "idea"
+            and set(AUDIT_STREAMS.get(type_key(a.get("auditable_type")), ())) & IDEA_CHILDREN
+        }
+        alone = ideas - named
+        if alone and any(s in IDEA_CHILDREN for s in self.streams):
+            Notes.of(self.config).warn_once(
+                "deleted-idea-children",
+                f"{len(alone)} ideas deleted in Aha! came with no audit of a deleted vote or "
+                "comment. If they had votes or comments (Aha! may not audit what a deleted idea "
+                "takes with it), those rows stay in idea_votes, idea_proxy_votes, idea_comments "
+                "and idea_internal_comments until a full refresh of those streams.",
+            )
 
     def _sort(self, audit: Mapping[str, Any], audit_id: int) -> None:
         created_at, record_id = (

@@ -94,6 +94,7 @@ def _resource(key: str, definition: Mapping[str, Any], definitions: Mapping[str,
         assert cursor["start_time_option"]["field_name"] == "updated_since", key
         incremental = SERVER_SIDE
     router = retriever.get("partition_router")
+    router = (router or {}).get("underlying_partition_router") or router  # `idea_fan_out`
     parent = partition_field = None
     if router:
         (config,) = router["parent_stream_configs"]

@@ -105,6 +105,8 @@ SPEC_KEYS = frozenset(
         "num_workers",
         "read_idea_subscriptions",
         "track_deletes",
+        "assume_comments_count_is_portal",
+        "assume_child_changes_move_idea",
     }
 )
 # What the manifest defines and reads that discover does not offer: Aha!'s destroy audits, read

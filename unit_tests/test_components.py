@@ -32,8 +32,8 @@ from source_aha.components import (
     PerIdeaToAccountWideState,
     PlanFeatureErrorHandler,
     RowCheckingExtractor,
+    first_position,
     page_number,
-    page_size,
 )
 
 _IDEAS_URL = "https://company.aha.io/api/v1/ideas"
@@ -63,13 +63,9 @@ def _ideas_response(
     return response
 
 
-def _filtered_ids(
-    config: dict[str, Any], ideas: list[dict[str, Any]], idea_count_field: str | None = None
-) -> list[str]:
-    """The ids the manifest's ideas filter keeps (a parent copy has an `idea_count_field`)."""
+def _filtered_ids(config: dict[str, Any], ideas: list[dict[str, Any]]) -> list[str]:
+    """The ids the manifest's ideas filter keeps."""
     definition = _definitions()["ideas"]["retriever"]["record_selector"]["record_filter"]
-    if idea_count_field:
-        definition["$parameters"] = {"idea_count_field": idea_count_field}
     idea_filter = ModelToComponentFactory().create_component(RecordFilterModel, definition, config)
     return [idea["id"] for idea in idea_filter.filter_records(ideas, stream_state={})]
 
@@ -109,26 +105,6 @@ _IDEAS = [
 )
 def test_ideas_filter_keeps_ideas_matching_the_config(config, expected_ids) -> None:
     assert _filtered_ids(config, _IDEAS) == expected_ids
-
-
-@pytest.mark.parametrize(
-    ("config", "expected_ids"),
-    [
-        pytest.param({}, ["1", "3"], id="condition_alone"),
-        pytest.param({"ideas_q": "dark"}, ["1", "3"], id="condition_and_q"),
-        pytest.param({"ideas_workflow_status": "Shipped"}, [], id="condition_and_status"),
-    ],
-)
-def test_ideas_filter_of_a_parent_copy_also_skips_ideas_whose_count_is_0(
-    config, expected_ids
-) -> None:
-    ideas = [
-        {**_IDEAS[0], "comments_count": 2},
-        {**_IDEAS[1], "comments_count": 0},
-        {**_IDEAS[2], "comments_count": None},
-    ]
-
-    assert _filtered_ids(config, ideas, "comments_count") == expected_ids
 
 
 @pytest.mark.parametrize(
@@ -218,10 +194,24 @@ def test_ideas_filter_matches_every_word_of_ideas_q_in_the_name(name, text, expe
     )
 
 
-def test_page_number_and_size_read_the_envelope_and_the_request() -> None:
+def test_page_number_reads_the_envelope() -> None:
     response = _ideas_response(["a"], query="per_page=50&page=4", current_page=4)
 
-    assert (page_number(response), page_size(response)) == (4, 50)
+    assert page_number(response) == 4
+
+
+@pytest.mark.parametrize(
+    ("current_page", "rows", "expected"),
+    [
+        pytest.param(1, 100, 0, id="first_page"),
+        pytest.param(3, 100, 200, id="a_middle_page_counts_the_rows_served_not_asked"),
+        pytest.param(9, 7, 992, id="the_last_page_ends_at_total_records"),
+    ],
+)
+def test_first_position_counts_the_rows_aha_served(current_page, rows, expected) -> None:
+    response = _ideas_response(["a"] * rows, query="per_page=200", current_page=current_page)
+
+    assert first_position(response, rows) == expected
 
 
 def test_page_number_is_1_when_the_body_is_not_json() -> None:

@@ -10,14 +10,22 @@ SUBDOMAIN = "company"
 
 class ConfigBuilder:
     """Builds a connector config; `build()` without any `with_*` gives the smallest valid one,
-    with deletes off: only the deletes scenarios mock Aha!'s audits (`with_track_deletes`)."""
+    with deletes off and the assumptions about Aha! trusted: only the scenarios about deletes
+    (`with_track_deletes`) and about the checks (`with_assumption`) mock Aha!'s audits and the
+    probes."""
 
     def __init__(self) -> None:
         self._config: dict[str, Any] = {
             "api_key": API_KEY,
             "subdomain": SUBDOMAIN,
             "track_deletes": False,
+            "assume_comments_count_is_portal": "yes",
+            "assume_child_changes_move_idea": "yes",
         }
+
+    def with_assumption(self, setting: str, value: str) -> ConfigBuilder:
+        self._config[setting] = value
+        return self
 
     def with_api_key(self, api_key: str) -> ConfigBuilder:
         self._config["api_key"] = api_key
