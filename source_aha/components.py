@@ -388,6 +388,18 @@ class PlanFeatureErrorHandler(OutageAwareErrorHandler):
         return _resolution(ResponseAction.IGNORE, FailureType.config_error, message)
 
 
+@dataclass
+class QuietForbiddenErrorHandler(OutageAwareErrorHandler):
+    """The manifest's error handler, but a 403 is handed back to the component that asked (which
+    says what it means), not failed with an error logged about ideas: for the requests a
+    component makes itself (`rows_of`), where a 403 decides a safe path."""
+
+    def resolve(self, response_or_exception: Answer) -> ErrorResolution:
+        if getattr(response_or_exception, "status_code", None) == 403:
+            return _resolution(ResponseAction.IGNORE, FailureType.config_error, "HTTP 403")
+        return super().resolve(response_or_exception)
+
+
 # Custom fields as columns -------------------------------------------------------------------
 
 
@@ -796,7 +808,7 @@ class IdeaFanOut(GroupingPartitionRouter):
             audits = list(rows_of(self.child_audits, walk, {"created_since": since}, "audits"))
         except Exception as error:  # any failure: the safe path, not a failed sync
             reason = str(getattr(error, "message", None) or error).split(". ")[0]
-            if "403" in reason:
+            if isinstance(error, PermissionError):
                 reason = "Aha! answered 403: the plan or the key's user may not read audits"
             Notes.of(self.config).warn_once(
                 f"moves-unknown:{self._stream}",
@@ -842,6 +854,8 @@ def rows_of(
         response = requester.send_request(
             stream_slice=stream_slice, request_params={**params, **paging}
         )
+        if response is not None and response.status_code == 403:
+            raise PermissionError("Aha! answered 403")
         body = json_body(response) if response is not None else None
         if not isinstance(body, Mapping):
             return

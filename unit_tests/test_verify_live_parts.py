@@ -5,14 +5,22 @@ runs against the emulator in integration_tests/test_verify_live.py."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from verify_live.audits import audit_problems
 from verify_live.client import ApiResponse, retry_wait
 from verify_live.redact import Redactor
 from verify_live.settings import SetupError, checked_base_url
-from verify_live.verdicts import confirmed, markdown_table
+from verify_live.verdicts import (
+    SETTINGS_BY_VERDICTS,
+    config_settings,
+    confirmed,
+    markdown_table,
+    refuted,
+)
 
 API_KEY = "kit-test-key-5f0c9a1e7d"
 _CELL = re.compile(r"(?<!\\)\|")
@@ -102,3 +110,37 @@ def test_a_destroy_audit_fits_only_if_the_connector_routes_it_and_it_names_its_i
     audit, problems
 ):
     assert audit_problems(audit, "idea_proxy_votes", "7") == problems
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        pytest.param({}, "auto", id="nothing_tested_stays_auto"),
+        pytest.param({"updated_at_on_vote": "c"}, "auto", id="partly_confirmed_stays_auto"),
+        pytest.param(
+            dict.fromkeys(SETTINGS_BY_VERDICTS["assume_child_changes_move_idea"], "c"),
+            "yes",
+            id="every_verdict_confirmed_trusts",
+        ),
+        pytest.param(
+            {"updated_at_on_vote": "c", "updated_at_on_comment": "r"},
+            "no",
+            id="one_refuted_takes_the_safe_path",
+        ),
+    ],
+)
+def test_config_settings_follow_the_verdicts_of_each_setting(statuses, expected) -> None:
+    make = {"c": confirmed, "r": refuted}
+    verdicts = [make[s](key, "evidence") for key, s in statuses.items()]
+
+    settings = config_settings(verdicts)
+
+    assert settings["assume_child_changes_move_idea"] == expected
+    assert settings["assume_comments_count_is_portal"] == "auto"
+
+
+def test_config_settings_name_only_keys_of_the_connectors_spec() -> None:
+    spec = yaml.safe_load(Path("manifest.yaml").read_text())["spec"]["connection_specification"]
+
+    for setting in SETTINGS_BY_VERDICTS:
+        assert spec["properties"][setting]["enum"] == ["auto", "yes", "no"]

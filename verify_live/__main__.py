@@ -9,6 +9,7 @@ failure of the kit); 2 on a setup error (bad config, unreachable host, a key Aha
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import traceback
@@ -19,7 +20,7 @@ from types import FrameType
 from verify_live.redact import Redactor
 from verify_live.runner import Runner
 from verify_live.settings import SetupError, load_settings
-from verify_live.verdicts import Status, Verdict, markdown_table, summary
+from verify_live.verdicts import Status, Verdict, config_settings, markdown_table, summary
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -68,6 +69,9 @@ def report(verdicts: Sequence[Verdict], write: _Writer) -> None:
     write(markdown_table(verdicts))
     write("")
     write(f"Verdicts: {summary(verdicts)}.")
+    write("")
+    write("Settings for the connector's config that match these verdicts (README, Assumptions):")
+    write(json.dumps(config_settings(verdicts), indent=2))
     if any(v.status is Status.REFUTED for v in verdicts):
         write(
             "A refuted assumption is a finding about this account's Aha! API, not a failure of "

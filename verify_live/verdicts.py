@@ -77,3 +77,32 @@ def summary(verdicts: Iterable[Verdict]) -> str:
     for verdict in verdicts:
         counts[verdict.status] += 1
     return ", ".join(f"{counts[s]} {s.value}" for s in Status)
+
+
+# The connector's settings that follow a verdict: each names the verdicts that decide it. All
+# confirmed → "yes" (trust, skip the check's requests); any refuted → "no" (the safe path
+# without the check); otherwise the setting stays "auto" (the connector checks each sync).
+SETTINGS_BY_VERDICTS: dict[str, tuple[str, ...]] = {
+    "assume_comments_count_is_portal": ("comments_count",),
+    "assume_child_changes_move_idea": (
+        "updated_at_on_vote",
+        "updated_at_on_comment",
+        "updated_at_on_comment_edit",
+        "updated_at_on_internal_comment",
+    ),
+}
+
+
+def config_settings(verdicts: Iterable[Verdict]) -> dict[str, str]:
+    """The config settings that match the verdicts (`auto` where a verdict is missing)."""
+    status = {v.key: v.status for v in verdicts}
+    settings = {}
+    for setting, keys in SETTINGS_BY_VERDICTS.items():
+        found = [status.get(key, Status.UNTESTED) for key in keys]
+        if Status.REFUTED in found:
+            settings[setting] = "no"
+        elif all(s is Status.CONFIRMED for s in found):
+            settings[setting] = "yes"
+        else:
+            settings[setting] = "auto"
+    return settings
