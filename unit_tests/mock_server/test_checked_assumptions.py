@@ -70,9 +70,7 @@ def _state() -> list[Any]:
     return StateBuilder().with_stream_state("idea_comments", value).build()
 
 
-def test_given_an_idea_with_count_0_and_comments_when_auto_then_every_idea_is_read_with_one_warning() -> (
-    None
-):
+def test_given_count_0_and_comments_when_auto_then_every_idea_is_read_with_one_warning() -> None:
     with HttpMocker() as http_mocker:
         _ideas(http_mocker, {"1001": 2, "1002": 0, "1003": 0})
         _comments(http_mocker, "1001", "7001")
@@ -98,9 +96,7 @@ def test_given_an_idea_with_count_0_and_comments_when_auto_then_every_idea_is_re
         assert "idea 1002" in said[0]
 
 
-def test_given_count_0_ideas_without_comments_when_auto_then_five_are_probed_and_the_rest_skipped() -> (
-    None
-):
+def test_given_count_0_ideas_without_comments_when_auto_then_five_probed_the_rest_skipped() -> None:
     with HttpMocker() as http_mocker:
         zero = {str(1000 + n): 0 for n in range(1, 8)}
         _ideas(http_mocker, {"1000": 1, **zero})
@@ -167,7 +163,7 @@ def test_given_audits_naming_an_unchanged_idea_when_incremental_then_its_comment
         assert "1 ideas" in said[0]
 
 
-def test_given_a_portal_comment_without_updated_at_then_it_gets_the_later_of_created_and_idea_time() -> (
+def test_given_a_comment_without_updated_at_then_it_gets_the_later_of_created_and_idea_time() -> (
     None
 ):
     with HttpMocker() as http_mocker:
