@@ -256,6 +256,30 @@ class Outage(PerSource):
         self.last_error = 0.0
 
 
+class ChildAudits(PerSource):
+    """The audits of the ideas' children, read once per sync and `created_since` for every
+    per-idea stream that asks (their parents' cursors are usually the same)."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.walks: dict[str, list[Mapping[str, Any]] | Exception] = {}
+
+    def since(
+        self, created_since: str, read: Callable[[], Iterable[Mapping[str, Any]]]
+    ) -> list[Mapping[str, Any]]:
+        """The audits from `created_since`; raises what reading them raised (once per walk)."""
+        with self.lock:  # one walk at a time: a second stream waits for the first's answer
+            if created_since not in self.walks:
+                try:
+                    self.walks[created_since] = list(read())
+                except Exception as error:
+                    self.walks[created_since] = error
+            found = self.walks[created_since]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
 class Notes(PerSource):
     """Warnings said once per source, however many streams, pages or threads meet the cause."""
 
@@ -805,7 +829,9 @@ class IdeaFanOut(GroupingPartitionRouter):
         Aha!'s audits; None when the audits cannot be read (one warning)."""
         walk = StreamSlice(partition={}, cursor_slice={})
         try:
-            audits = list(rows_of(self.child_audits, walk, {"created_since": since}, "audits"))
+            audits = ChildAudits.of(self.config).since(
+                since, lambda: rows_of(self.child_audits, walk, {"created_since": since}, "audits")
+            )
         except Exception as error:  # any failure: the safe path, not a failed sync
             reason = str(getattr(error, "message", None) or error).split(". ")[0]
             if isinstance(error, PermissionError):
