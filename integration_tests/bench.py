@@ -60,14 +60,8 @@ from integration_tests.bench_support import (
     summarise_profile,
 )
 from integration_tests.conftest import ROOT, emulator_config
-from integration_tests.connector import (
-    EXECUTABLE,
-    IDEA_STREAMS,
-    Run,
-    _environment,
-    _parse,
-    configured_catalog,
-)
+from integration_tests.connector import EXECUTABLE, Run, _environment, _parse, configured_catalog
+from integration_tests.destination_model import IDEA_STREAMS as IDEA_AND_CHILD_STREAMS
 
 BENCH_DIR = ROOT / ".bench"
 API_KEY = "bench-api-key"
@@ -633,7 +627,7 @@ def _read_run(workdir: Path, config: dict[str, Any], state: Any, timeout: float)
         "--config",
         write_json(workdir / "config.json", config),
         "--catalog",
-        write_json(workdir / "catalog.json", configured_catalog(IDEA_STREAMS)),
+        write_json(workdir / "catalog.json", configured_catalog(IDEA_AND_CHILD_STREAMS)),
     ]
     if state is not None:
         args += ["--state", write_json(workdir / "state.json", state)]
