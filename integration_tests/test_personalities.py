@@ -272,3 +272,30 @@ def test_documented_aha_gets_no_warning_that_child_changes_leave_their_idea_alon
         for number, run in enumerate(sequence.runs):
             said = [t for t in sequence.warnings(run) if MOVES_WARNING in t]
             assert said == [], f"sync {number}, steps {sequence.steps}"
+
+
+def test_per_page_100_with_max_ideas_300_reads_exactly_300_ideas_and_their_children(
+    tmp_path: Path,
+) -> None:
+    with AhaEmulator(ideas=350, seed=1, api_key=API_KEY, personality="per_page_100") as emulator:
+        config = emulator_config(emulator, max_ideas=300)
+        run = read(tmp_path, config, catalog=configured_catalog(IDEA_STREAMS))
+        destination = AppendDedup()
+        destination.apply(run)
+        first = {idea["id"] for idea in emulator.workspace.ideas()[:300]}
+        assert len(run.records("ideas")) == 300
+        found = differences(emulator, destination, first)
+        found.pop("idea_votes", None)  # account-wide: every vote, whatever max_ideas
+        assert found == {}
+
+
+def test_documented_idle_incremental_sync_asks_only_the_audits(tmp_path: Path) -> None:
+    with AhaEmulator(ideas=IDEAS, seed=1, api_key=API_KEY) as emulator:
+        config, catalog = emulator_config(emulator), configured_catalog(IDEA_STREAMS)
+        first = read(tmp_path, config, "first", catalog=catalog)
+        emulator.stats.reset()
+        second = read(tmp_path, config, "second", catalog=catalog, state=first.final_state())
+        routes = emulator.stats.by_route()
+        assert second.record_counts() == {}
+        assert routes.get(AUDITS, 0) <= 1 + 2  # the deletes, idea_comments, internal comments
+        assert [r for r in routes if r.startswith(PER_IDEA_PREFIX)] == []
