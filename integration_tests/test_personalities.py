@@ -183,17 +183,20 @@ def expect(name: str, filtered: bool) -> Expect:
     }[name]
 
 
-def assert_warnings(sequence: Sequence, expected: Expect) -> None:
+def assert_warnings(sequence: Sequence, expected: Expect, once: bool = False) -> None:
+    """Each expected warning in its syncs; `once`: exactly once, and no warning repeated (the
+    matrix checks "at least once": the repeats are a known bug with its own failing test)."""
     for number, run in enumerate(sequence.runs):
         said = sequence.warnings(run)
-        repeated = [text for text, n in Counter(said).items() if n > 1]
-        assert repeated == [], f"sync {number} repeated a warning"
+        if once:
+            repeated = [text for text, n in Counter(said).items() if n > 1]
+            assert repeated == [], f"sync {number} repeated a warning"
         if expected.quiet:  # the false alarm of MOVES_WARNING has its own (failing) test below
             assert [t for t in said if MOVES_WARNING not in t] == [], f"sync {number} warned"
         for fragment, syncs in expected.warnings:
             if number in syncs:
                 matching = [text for text in said if fragment in text]
-                assert len(matching) == 1, f"sync {number}: {fragment!r} in {said}"
+                assert matching if not once else len(matching) == 1, f"sync {number}: {fragment!r}"
 
 
 def remaining_differences(sequence: Sequence, expected: Expect) -> dict[str, dict[str, Any]]:
@@ -299,3 +302,15 @@ def test_documented_idle_incremental_sync_asks_only_the_audits(tmp_path: Path) -
         assert second.record_counts() == {}
         assert routes.get(AUDITS, 0) <= 1 + 2  # the deletes, idea_comments, internal comments
         assert [r for r in routes if r.startswith(PER_IDEA_PREFIX)] == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["comments_without_updated_at", "proxy_ignored", "fields_ignored", "audit_types_unknown"],
+)
+def test_each_warning_is_said_exactly_once_per_sync(tmp_path: Path, name: str) -> None:
+    """Known connector bug (issue 18 matrix): `Notes.warn_once` repeats within one sync under
+    these personalities (e.g. the proxy warning once per page/partition). See the report."""
+    with AhaEmulator(ideas=IDEAS, seed=1, api_key=API_KEY, personality=name) as emulator:
+        sequence = run_sequence(tmp_path, emulator, {}, 1)
+        assert_warnings(sequence, expect(name, False), once=True)
