@@ -15,6 +15,10 @@ Printed: one JSON line per run as it finishes, then one markdown table of every 
 of the targets with PASS/FAIL. With a Python 3.10 available, Airbyte's `airbyte-source-aha==0.3.14`
 (own venv in .bench/venv310) reads the same workspace for comparison in the `full` scenario.
 
+`--only personalities` (also in the default run) runs a table of the emulator's personalities: a
+full sync of the idea streams, ~20 random changes, an incremental sync, into an append + dedup
+destination compared with the truth (requests, wall time, equal or not).
+
 `--profile` samples a no-latency, no-limit read with py-spy (taken from PATH or
 .bench/tools/bin; e.g. `python3 -m uv venv .bench/tools && python3 -m uv pip install --python
 .bench/tools/bin/python py-spy`) and splits the time into our code, the CDK, json, stdlib, other.
@@ -28,6 +32,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import shlex
 import shutil
 import subprocess
@@ -55,7 +60,8 @@ from integration_tests.bench_support import (
     summarise_profile,
 )
 from integration_tests.conftest import ROOT, emulator_config
-from integration_tests.connector import EXECUTABLE, _environment, configured_catalog
+from integration_tests.connector import EXECUTABLE, Run, _environment, _parse, configured_catalog
+from integration_tests.destination_model import IDEA_STREAMS as IDEA_AND_CHILD_STREAMS
 
 BENCH_DIR = ROOT / ".bench"
 API_KEY = "bench-api-key"
@@ -608,6 +614,123 @@ def markdown(rows: list[dict[str, Any]], targets: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# Personalities --------------------------------------------------------------------------------
+
+PERSONALITIES_NAME = "personalities"
+PERSONALITY_CHANGES = 20
+
+
+def _read_run(workdir: Path, config: dict[str, Any], state: Any, timeout: float) -> Run:
+    """One read of the idea streams by the measured command, parsed as the tests parse it."""
+    args = [
+        *CONNECTOR,
+        "read",
+        "--config",
+        write_json(workdir / "config.json", config),
+        "--catalog",
+        write_json(workdir / "catalog.json", configured_catalog(IDEA_AND_CHILD_STREAMS)),
+    ]
+    if state is not None:
+        args += ["--state", write_json(workdir / "state.json", state)]
+    done = subprocess.run(
+        args, capture_output=True, text=True, timeout=timeout, env=_environment(), check=False
+    )
+    return Run(done.returncode, _parse(done.stdout), done.stdout, done.stderr)
+
+
+def run_personalities(quick: bool, workroot: Path) -> list[dict[str, Any]]:
+    """Per personality of the emulator: a full sync, ~20 random changes, an incremental sync,
+    into an append + dedup destination compared with the truth (strictly, and less what the
+    personality is documented to leave behind: see integration_tests/test_personalities.py)."""
+    from aha_emulator.personality import PERSONALITIES
+    from integration_tests.destination_model import differences, random_step
+    from integration_tests.test_personalities import (
+        Sequence,
+        _everything,
+        expect,
+        remaining_differences,
+    )
+
+    ideas = 100 if quick else 300
+    rows = []
+    for name in PERSONALITIES:
+        log(f"{PERSONALITIES_NAME}: {name}, {ideas} ideas")
+        with AhaEmulator(
+            ideas=ideas,
+            seed=SEED,
+            api_key=API_KEY,
+            latency_ms=LATENCY_MS,
+            personality=name,
+            **SCALED,
+        ) as emulator:
+            config = emulator_config(emulator, max_requests_per_minute=SCALED["per_minute"])
+            sequence = Sequence(emulator, {})
+            requests, walls, ok = [], [], True
+            state = None
+            for number in range(2):
+                if number:
+                    ws, rng = emulator.workspace, random.Random(SEED)
+                    ideas_before, before = _everything(ws)
+                    done: list[str] = []
+                    while len(done) < PERSONALITY_CHANGES:
+                        done += random_step(ws, rng)
+                    ideas_after, after = _everything(ws)
+                    sequence.destroyed |= before - after
+                    sequence.destroyed_ideas |= ideas_before - ideas_after
+                emulator.stats.reset()
+                emulator.set_limits(**SCALED)
+                started = time.perf_counter()
+                run = _read_run(
+                    workroot / PERSONALITIES_NAME / f"{name}-{number}", config, state, 900
+                )
+                walls.append(time.perf_counter() - started)
+                requests.append(emulator.stats.total)
+                ok = ok and run.returncode == 0 and not run.errors
+                sequence.runs.append(run)
+                sequence.destination.apply(run)
+                state = run.final_state()
+            strict = differences(emulator, sequence.destination)
+            documented = remaining_differences(sequence, expect(name, False))
+            warnings = sum(len(sequence.warnings(r)) for r in sequence.runs)
+        row = {
+            "scenario": PERSONALITIES_NAME,
+            "personality": name,
+            "ideas": ideas,
+            "requests_full": requests[0],
+            "requests_incremental": requests[1],
+            "wall_full_s": round(walls[0], 2),
+            "wall_incremental_s": round(walls[1], 2),
+            "ok": ok,
+            "equals_truth": not strict,
+            "differs_in": sorted(strict),
+            "equals_truth_as_documented": ok and not documented,
+            "warnings": warnings,
+        }
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def personalities_markdown(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        f"Personalities: the idea streams, a full sync then an incremental sync after "
+        f"{PERSONALITY_CHANGES}+ random changes (latency {LATENCY_MS} ms, Aha!'s limits x10).",
+        "",
+        "| personality | ideas | requests full / incr. | wall s full / incr. | equals truth "
+        "| as documented | warnings |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        strict = "yes" if r["equals_truth"] else "no: " + ", ".join(r["differs_in"])
+        lines.append(
+            f"| {r['personality']} | {r['ideas']} | {r['requests_full']} / "
+            f"{r['requests_incremental']} | {fmt(r['wall_full_s'], 1)} / "
+            f"{fmt(r['wall_incremental_s'], 1)} | {strict} "
+            f"| {'yes' if r['equals_truth_as_documented'] else '**NO**'} | {r['warnings']} |"
+        )
+    return "\n".join(lines)
+
+
 # Profile --------------------------------------------------------------------------------------
 
 
@@ -710,11 +833,11 @@ def main(argv: list[str] | None = None) -> int:
 
     all_scenarios = scenarios(args.quick)
     wanted = {name for item in args.only for name in item.split(",") if name}
-    unknown = wanted - {s["name"] for s in all_scenarios}
+    unknown = wanted - {s["name"] for s in all_scenarios} - {PERSONALITIES_NAME}
     if unknown:
         parser.error(
             f"unknown scenario(s) {sorted(unknown)}; known: "
-            + ", ".join(s["name"] for s in all_scenarios)
+            + ", ".join([*(s["name"] for s in all_scenarios), PERSONALITIES_NAME])
         )
     chosen = [s for s in all_scenarios if not wanted or s["name"] in wanted]
 
@@ -737,10 +860,13 @@ def main(argv: list[str] | None = None) -> int:
     build = f"{build_info()}, MALLOC_ARENA_MAX={os.environ['MALLOC_ARENA_MAX']}"
     log(f"measuring {' '.join(CONNECTOR)} at {build}")
     rows: list[dict[str, Any]] = []
+    personality_rows: list[dict[str, Any]] = []
     summary = None
     try:
         for scenario in chosen:
             rows += run_scenario(scenario, workroot, baseline, "" if baseline else baseline_note)
+        if not wanted or PERSONALITIES_NAME in wanted:
+            personality_rows = run_personalities(args.quick, workroot)
         if args.profile:
             cpu = next(s for s in all_scenarios if s["name"] == "cpu")
             summary = run_profile(cpu["ideas"], workroot)
@@ -749,24 +875,31 @@ def main(argv: list[str] | None = None) -> int:
     targets = check_targets(rows, chosen)
 
     print()
-    print(markdown(rows, targets))
+    if rows:
+        print(markdown(rows, targets))
+    if personality_rows:
+        print()
+        print(personalities_markdown(personality_rows))
     if summary:
         print()
         print(profile_text(summary))
     failed = [t for t in targets if not t["ok"]]
+    wrong = [r["personality"] for r in personality_rows if not r["equals_truth_as_documented"]]
     print(
         f"\n{len(targets) - len(failed)}/{len(targets)} targets pass; "
         f"{time.perf_counter() - started:.0f} s in all; measured {build}; runs in {workroot}"
     )
     if args.json:
         with args.json.open("w", encoding="utf-8") as out:
-            for row in rows:
+            for row in [*rows, *personality_rows]:
                 out.write(json.dumps({**row, "build": build}) + "\n")
             for target in targets:
                 out.write(json.dumps({"target_result": target}) + "\n")
             if summary:
                 out.write(json.dumps({"profile": summary}) + "\n")
-    return 1 if failed else 0
+    if wrong:
+        print(f"personalities whose destination is not the truth as documented: {wrong}")
+    return 1 if failed or wrong else 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import API_KEY, emulator_config
 from integration_tests.connector import Run, run_source
+from integration_tests.destination_model import AppendDedup, random_step
 from integration_tests.test_end_to_end import (
     assert_same_records,
     assert_votes_match,
@@ -174,71 +174,6 @@ def test_audits_forbidden_read_goes_on_without_tombstones_and_warns_once(
     assert "403" in warnings[0]
 
 
-# The destination model ---------------------------------------------------------------------
-
-
-class AppendDedup:
-    """An append + dedup destination: per key the record with the latest cursor (the later one on
-    a tie) wins, and a winner with `_ab_cdc_deleted_at` set is no row at all."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, dict[str, tuple[datetime, int, dict[str, Any]]]] = {}
-        self.seq = 0
-
-    def apply(self, run: Run) -> None:
-        for message in run.of_type("RECORD"):
-            stream, data = message["record"]["stream"], message["record"]["data"]
-            self.seq += 1
-            when = datetime.fromisoformat(data["updated_at"].replace("Z", "+00:00"))
-            current = self.rows.setdefault(stream, {}).get(data["id"])
-            if current is None or (when, self.seq) >= current[:2]:
-                self.rows[stream][data["id"]] = (when, self.seq, data)
-
-    def table(self, stream: str) -> dict[str, dict[str, Any]]:
-        return {
-            key: data
-            for key, (_, _, data) in self.rows.get(stream, {}).items()
-            if not data.get(DELETED_AT)
-        }
-
-
-def _random_step(ws: Any, rng: random.Random) -> list[str]:
-    """A few random creates, edits and deletes; returns what was done (for the failure text)."""
-    done = []
-    for _ in range(rng.randint(3, 7)):
-        idea = rng.choice(ws.ideas())["id"]
-        votes, comments, internals = ws.votes(), ws.idea_comments(), ws.internal_comments()
-        action = rng.choice(
-            ["add idea", "edit idea", "add vote", "add comment", "add internal comment"]
-            + ["delete idea"]
-            + (["delete vote"] if votes else [])
-            + (["edit comment", "delete comment"] if comments else [])
-            + (["delete internal comment"] if internals else [])
-        )
-        if action == "add idea":
-            ws.add_idea()
-        elif action == "edit idea":
-            ws.edit_idea(idea)
-        elif action == "add vote":
-            ws.add_vote(idea)
-        elif action == "add comment":
-            ws.add_comment(idea)
-        elif action == "add internal comment":
-            ws.add_internal_comment(idea)
-        elif action == "delete idea":
-            ws.delete_idea(idea)
-        elif action == "delete vote":
-            ws.delete_vote(rng.choice(votes)["id"])
-        elif action == "edit comment":
-            ws.edit_comment(rng.choice(comments)["id"])
-        elif action == "delete comment":
-            ws.delete_comment(rng.choice(comments)["id"])
-        else:
-            ws.delete_internal_comment(rng.choice(internals)["id"])
-        done.append(action)
-    return done
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_append_dedup_destination_equals_the_emulator_after_every_sync(
     tmp_path: Path, small: AhaEmulator, seed: int
@@ -249,7 +184,7 @@ def test_append_dedup_destination_equals_the_emulator_after_every_sync(
     run = read(tmp_path, config, "step0", catalog=catalog)
     destination.apply(run)
     for step in range(1, 5):
-        done = _random_step(ws, rng)
+        done = random_step(ws, rng)
         run = read(tmp_path, config, f"step{step}", catalog=catalog, state=run.final_state())
         destination.apply(run)
         try:
