@@ -280,18 +280,27 @@ class ChildAudits(PerSource):
         return found
 
 
-class Notes(PerSource):
-    """Warnings said once per source, however many streams, pages or threads meet the cause."""
+class Notes:
+    """Warnings said once per sync, however many streams, pages, threads or copies of the config
+    meet the cause. The CDK hands components copies of one config, so a note is known by the
+    config's content; a process runs one sync (in-process test reads share the notes of equal
+    configs)."""
+
+    _said: ClassVar[set[tuple[str, str]]] = set()
+    _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, config: Config) -> None:
-        super().__init__(config)
-        self.said: set[str] = set()
+        self._config = json.dumps(config, sort_keys=True, default=str)
+
+    @classmethod
+    def of(cls, config: Config) -> "Notes":
+        return cls(config)
 
     def warn_once(self, key: str, message: str) -> bool:
-        with self.lock:
-            if key in self.said:
+        with Notes._lock:
+            if (self._config, key) in Notes._said:
                 return False
-            self.said.add(key)
+            Notes._said.add((self._config, key))
         logger.warning(message)
         return True
 
@@ -627,6 +636,7 @@ AUDIT_STREAMS: Mapping[str, tuple[str, ...]] = {
 IDEA_CHILDREN = frozenset(
     {"idea_proxy_votes", "idea_votes", "idea_comments", "idea_internal_comments"}
 )
+IDEA_CHILDREN_TYPES = frozenset(k for k, v in AUDIT_STREAMS.items() if set(v) & IDEA_CHILDREN)
 
 
 def type_key(auditable_type: object) -> str:
@@ -775,10 +785,11 @@ class IdeaFanOut(GroupingPartitionRouter):
         return self.underlying_partition_router.get_stream_state()
 
     def stream_slices(self) -> Iterable[StreamSlice]:
-        since = self._since()
+        cursor = self._cursor()
+        since = (cursor - AUDITS_LOOKBACK).strftime(AUDITS_TIMESTAMP) if cursor else None
         checks_moves = since is not None and bool(self._audit_types)
         checks_moves = checks_moves and assumption(self.config, MOVES_SETTING) != "yes"
-        audited = self._audited_ideas(since) if checks_moves and since else set()
+        audited = self._audited_ideas(since) if checks_moves and since else {}
         mode = assumption(self.config, self.count_setting) if self.count_setting else "yes"
         gate = _CountGate(
             self.count_field, mode, self.probes, self._has_records, self._stream, self.config
@@ -794,13 +805,15 @@ class IdeaFanOut(GroupingPartitionRouter):
             every = self.all_ideas.stream_slices()
             yield from (s for s in every if _idea_of(s) not in seen and gate.keep(s))
             return
-        extra = audited - seen
+        extra = set(audited) - seen
         if not extra:
             return
-        if assumption(self.config, MOVES_SETTING) == "auto":
+        # An audit from the hour before the cursor may be of a change the last sync read.
+        late = {i for i in extra if (t := audited[i]) is not None and cursor and t > cursor}
+        if late and assumption(self.config, MOVES_SETTING) == "auto":
             Notes.of(self.config).warn_once(
                 f"moves:{self._stream}",
-                f"{self._stream}: Aha!'s audits show changes to the records of {len(extra)} "
+                f"{self._stream}: Aha!'s audits show changes to the records of {len(late)} "
                 "ideas whose `updated_at` did not move, so a new or edited record does not "
                 "always move its idea. Those ideas are asked too (one request each), in this "
                 "and every sync, from the audits (one request a sync); their `updated_at` and "
@@ -812,21 +825,22 @@ class IdeaFanOut(GroupingPartitionRouter):
         for idea in sorted(extra):
             yield StreamSlice(partition={"idea_id": idea, "parent_slice": {}}, cursor_slice={})
 
-    def _since(self) -> str | None:
-        """An hour before the parent's saved cursor; None in a first sync or a full refresh, when
-        the parent starts at `start_date` (or the beginning) and reads every idea anyway."""
+    def _cursor(self) -> datetime | None:
+        """The parent's saved cursor; None in a first sync or a full refresh, when the parent
+        starts at `start_date` (or the beginning) and reads every idea anyway."""
         start = _parse_time(self.config.get("start_date")) or datetime(
             1970, 1, 2, tzinfo=timezone.utc
         )
         for parent_state in (self.get_stream_state() or {}).values():
             cursor = _parse_time(parent_state.get("updated_at")) if parent_state else None
             if cursor is not None and cursor > start:
-                return (cursor - AUDITS_LOOKBACK).strftime(AUDITS_TIMESTAMP)
+                return cursor
         return None
 
-    def _audited_ideas(self, since: str) -> set[str] | None:
-        """The ideas whose records of this stream were created or changed since `since`, from
-        Aha!'s audits; None when the audits cannot be read (one warning)."""
+    def _audited_ideas(self, since: str) -> dict[str, datetime | None] | None:
+        """The ideas whose records of this stream were created or changed since `since`, each
+        with its latest such audit's time, from Aha!'s audits; None when the audits cannot be
+        read (one warning)."""
         walk = StreamSlice(partition={}, cursor_slice={})
         try:
             audits = ChildAudits.of(self.config).since(
@@ -844,20 +858,22 @@ class IdeaFanOut(GroupingPartitionRouter):
                 f"`{MOVES_SETTING}: yes` once `make verify-live` has confirmed it.",
             )
             return None
-        ideas, unknown = set(), []
+        ideas: dict[str, datetime | None] = {}
+        unknown, gone = [], set()
         for audit in audits:
             key = type_key(audit.get("auditable_type"))
             if key not in AUDIT_STREAMS:
                 unknown.append(str(audit.get("auditable_type")))
-            elif (
-                key in self._audit_types
-                and str(audit.get("audit_action")) in ("create", "update")
-                and type_key(audit.get("associated_type")) == "idea"
-                and audit.get("associated_id")
-            ):
-                ideas.add(str(audit["associated_id"]))
+            elif type_key(audit.get("associated_type")) == "idea" and audit.get("associated_id"):
+                idea, at = str(audit["associated_id"]), _parse_time(audit.get("created_at"))
+                action = str(audit.get("audit_action"))
+                if action == "destroy" and key in IDEA_CHILDREN_TYPES:
+                    gone.add(idea)  # a child destroyed: perhaps with its idea, which lists no more
+                if key in self._audit_types and action in ("create", "update"):
+                    ideas[idea] = max((t for t in (ideas.get(idea), at) if t), default=None)
         warn_unknown_audit_types(self.config, unknown)
-        return ideas
+        # An idea deleted since is not read, and proves nothing about the assumption.
+        return {idea: (None if idea in gone else at) for idea, at in ideas.items()}
 
     def _has_records(self, stream_slice: StreamSlice) -> bool:
         """Whether the idea of `stream_slice` has any record of this stream (one request)."""
