@@ -658,7 +658,8 @@ def warn_unknown_audit_types(config: Config, spellings: Iterable[str]) -> None:
         )
 
 
-def _parse_time(value: object) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
+    """An ISO 8601 time (`Z` or an offset; naive is UTC), or None."""
     if not isinstance(value, str):
         return None
     try:
@@ -828,11 +829,11 @@ class IdeaFanOut(GroupingPartitionRouter):
     def _cursor(self) -> datetime | None:
         """The parent's saved cursor; None in a first sync or a full refresh, when the parent
         starts at `start_date` (or the beginning) and reads every idea anyway."""
-        start = _parse_time(self.config.get("start_date")) or datetime(
+        start = parse_time(self.config.get("start_date")) or datetime(
             1970, 1, 2, tzinfo=timezone.utc
         )
         for parent_state in (self.get_stream_state() or {}).values():
-            cursor = _parse_time(parent_state.get("updated_at")) if parent_state else None
+            cursor = parse_time(parent_state.get("updated_at")) if parent_state else None
             if cursor is not None and cursor > start:
                 return cursor
         return None
@@ -865,7 +866,7 @@ class IdeaFanOut(GroupingPartitionRouter):
             if key not in AUDIT_STREAMS:
                 unknown.append(str(audit.get("auditable_type")))
             elif type_key(audit.get("associated_type")) == "idea" and audit.get("associated_id"):
-                idea, at = str(audit["associated_id"]), _parse_time(audit.get("created_at"))
+                idea, at = str(audit["associated_id"]), parse_time(audit.get("created_at"))
                 action = str(audit.get("audit_action"))
                 if action == "destroy" and key in IDEA_CHILDREN_TYPES:
                     gone.add(idea)  # a child destroyed: perhaps with its idea, which lists no more
@@ -954,7 +955,7 @@ class FillMissingUpdatedAt(RecordTransformation):
         if record.get("updated_at"):
             return
         idea = stream_slice.extra_fields.get("updated_at") if stream_slice else None
-        times = [(t, v) for v in (record.get("created_at"), idea) if (t := _parse_time(v))]
+        times = [(t, v) for v in (record.get("created_at"), idea) if (t := parse_time(v))]
         if not times:
             return
         record["updated_at"] = max(times)[1]

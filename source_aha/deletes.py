@@ -39,6 +39,7 @@ from source_aha.components import (
     AUDIT_STREAMS,
     IDEA_CHILDREN,
     Notes,
+    parse_time,
     type_key,
     warn_unknown_audit_types,
 )
@@ -56,16 +57,6 @@ TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
 TRACKED = frozenset(name for names in AUDIT_STREAMS.values() for name in names)
 
 
-def _parse(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
 @dataclass(frozen=True, order=True)
 class Position:
     """Where a walk of the audits resumes: at `created_since`, after audit `after_id`."""
@@ -79,7 +70,7 @@ class Position:
         the stream's own `updated_at` less the lookback; None for a first sync."""
         saved = stream_state.get(STATE_KEY)
         if isinstance(saved, Mapping):
-            since = _parse(saved.get("created_since"))
+            since = parse_time(saved.get("created_since"))
             after = str(saved.get("after_id") or "")
             if since is not None:
                 return cls(since, int(after) if after.isdigit() else None)
@@ -87,7 +78,7 @@ class Position:
         cursor = stream_state.get("updated_at") or (
             inner.get("updated_at") if isinstance(inner, Mapping) else None
         )
-        since = _parse(cursor)
+        since = parse_time(cursor)
         return cls(since - LOOKBACK) if since else None
 
     def as_state(self) -> dict[str, str]:
@@ -224,7 +215,7 @@ class DeletesLedger:
 
     def _sort(self, audit: Mapping[str, Any], audit_id: int) -> None:
         created_at, record_id = (
-            _parse(audit.get("created_at")),
+            parse_time(audit.get("created_at")),
             str(audit.get("auditable_id") or ""),
         )
         if created_at is None or not record_id or str(audit.get("audit_action")) != "destroy":
