@@ -256,25 +256,38 @@ class Outage(PerSource):
         self.last_error = 0.0
 
 
-class ChildAudits(PerSource):
+class ChildAudits:
     """The audits of the ideas' children, read once per sync and `created_since` for every
-    per-idea stream that asks (their parents' cursors are usually the same)."""
+    per-idea stream that asks (their parents' cursors are usually the same). Known by the
+    config's content, as `Notes` are: the CDK hands components copies of one config."""
+
+    # A walk serves for this long: the streams of one sync ask within it, and a long-lived
+    # process (the Builder's server) never gets an old answer in a later sync.
+    FRESH_SECONDS: ClassVar[float] = 600.0
+    _walks: ClassVar[dict[tuple[str, str], tuple[float, list[Mapping[str, Any]] | Exception]]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, config: Config) -> None:
-        super().__init__(config)
-        self.walks: dict[str, list[Mapping[str, Any]] | Exception] = {}
+        self._config = json.dumps(config, sort_keys=True, default=str)
+
+    @classmethod
+    def of(cls, config: Config) -> "ChildAudits":
+        return cls(config)
 
     def since(
         self, created_since: str, read: Callable[[], Iterable[Mapping[str, Any]]]
     ) -> list[Mapping[str, Any]]:
         """The audits from `created_since`; raises what reading them raised (once per walk)."""
-        with self.lock:  # one walk at a time: a second stream waits for the first's answer
-            if created_since not in self.walks:
+        key = (self._config, created_since)
+        with ChildAudits._lock:  # one walk at a time: a second stream waits for the first's
+            walked = ChildAudits._walks.get(key)
+            if walked is None or time.monotonic() - walked[0] > self.FRESH_SECONDS:
                 try:
-                    self.walks[created_since] = list(read())
+                    walked = (time.monotonic(), list(read()))
                 except Exception as error:
-                    self.walks[created_since] = error
-            found = self.walks[created_since]
+                    walked = (time.monotonic(), error)
+                ChildAudits._walks[key] = walked
+            found = walked[1]
         if isinstance(found, Exception):
             raise found
         return found
@@ -811,20 +824,31 @@ class IdeaFanOut(GroupingPartitionRouter):
             return
         # An audit from the hour before the cursor may be of a change the last sync read.
         late = {i for i in extra if (t := audited[i]) is not None and cursor and t > cursor}
-        if late and assumption(self.config, MOVES_SETTING) == "auto":
-            Notes.of(self.config).warn_once(
-                f"moves:{self._stream}",
-                f"{self._stream}: Aha!'s audits show changes to the records of {len(late)} "
-                "ideas whose `updated_at` did not move, so a new or edited record does not "
-                "always move its idea. Those ideas are asked too (one request each), in this "
-                "and every sync, from the audits (one request a sync); their `updated_at` and "
-                "counts in `ideas` change only when the idea itself does.",
-            )
         if any(self.config.get(key) for key in IDEA_FILTERS):  # only the ideas they select
-            yield from (s for s in self.all_ideas.stream_slices() if _idea_of(s) in extra)
+            selected = (s for s in self.all_ideas.stream_slices() if _idea_of(s) in extra)
+            for stream_slice in selected:
+                yield stream_slice
+                if _idea_of(stream_slice) in late:
+                    self._warn_moves()
             return
         for idea in sorted(extra):
             yield StreamSlice(partition={"idea_id": idea, "parent_slice": {}}, cursor_slice={})
+        if late:
+            self._warn_moves()
+
+    def _warn_moves(self) -> None:
+        """Said when the audits name an idea the filters select whose `updated_at` did not move
+        with its child's change."""
+        if assumption(self.config, MOVES_SETTING) != "auto":
+            return
+        Notes.of(self.config).warn_once(
+            f"moves:{self._stream}",
+            f"{self._stream}: Aha!'s audits show a change to a record of an idea whose "
+            "`updated_at` did not move, so a new or edited record does not always move its "
+            "idea. The ideas the audits name are asked too (one request each), in this and every "
+            "sync, from the audits (one request a sync); an idea's `updated_at` and counts in "
+            "`ideas` change only when the idea itself does.",
+        )
 
     def _cursor(self) -> datetime | None:
         """The parent's saved cursor; None in a first sync or a full refresh, when the parent

@@ -190,8 +190,8 @@ class DeletesLedger:
         self._check_children(audits)
 
     def _check_children(self, audits: list[Mapping[str, Any]]) -> None:
-        """Aha! is assumed to audit the votes and comments a deleted idea takes with it. A deleted
-        idea that no child audit names is said once: if it had any, they stay behind."""
+        """Aha! is assumed to audit the votes and comments a deleted idea takes with it. When no
+        deleted idea is named by a child audit, it is said once: if they had any, they stay."""
         ideas = {
             str(a.get("auditable_id"))
             for a in audits
@@ -204,7 +204,9 @@ class DeletesLedger:
             and set(AUDIT_STREAMS.get(type_key(a.get("auditable_type")), ())) & IDEA_CHILDREN
         }
         alone = ideas - named
-        if alone and any(s in IDEA_CHILDREN for s in self.streams):
+        # Only when no deleted idea of the walk has child audits: one that has shows Aha! audits
+        # the cascade, and the others had no children.
+        if alone == ideas and alone and any(s in IDEA_CHILDREN for s in self.streams):
             Notes.of(self.config).warn_once(
                 "deleted-idea-children",
                 f"{len(alone)} ideas deleted in Aha! came with no audit of a deleted vote or "
