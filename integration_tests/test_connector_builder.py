@@ -105,9 +105,14 @@ def builder_result(messages: list[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def builder_test_read(tmp_path: Path, emulator: AhaEmulator, stream: str) -> dict[str, Any]:
-    """A `test_read` of one stream, as the Builder's "Test" button runs it."""
-    result = builder_result(run_builder(tmp_path, builder_config(emulator, "test_read"), stream))
+def builder_test_read(
+    tmp_path: Path, emulator: AhaEmulator, stream: str, **settings: Any
+) -> dict[str, Any]:
+    """A `test_read` of one stream, as the Builder's "Test" button runs it (with `settings`
+    added to the connector's config)."""
+    config = builder_config(emulator, "test_read")
+    config.update(settings)
+    result = builder_result(run_builder(tmp_path, config, stream))
     assert result["slices"], result["logs"]
     assert not [log for log in result["logs"] if log.get("level") == "ERROR"]
     return result
@@ -204,7 +209,11 @@ def test_builder_test_read_of_proxy_votes_returns_workspace_votes(tmp_path, emul
 
 
 def test_builder_test_read_of_comments_shows_one_slice_per_parent_idea(tmp_path, emulator):
-    result = builder_test_read(tmp_path, emulator, "idea_comments")
+    # The Builder shows each request as a slice, the probes of the `comments_count` check too:
+    # with the count trusted, a slice is an idea.
+    result = builder_test_read(
+        tmp_path, emulator, "idea_comments", assume_comments_count_is_portal="yes"
+    )
 
     slices = result["slices"]
     assert len(slices) == TEST_READ_LIMITS["max_slices"]

@@ -31,6 +31,8 @@ from testkit.streams import EVERY_STREAM, SPEC_KEYS
 IDEAS = "GET /api/v1/ideas"
 ACCOUNT_VOTES = "GET /api/v1/ideas/endorsements"
 IDEA_VOTES = "GET /api/v1/ideas/{id}/endorsements"
+PROBES = 5  # ideas whose `comments_count` is 0 asked each sync (`IdeaFanOut.probes`)
+AUDITS = "GET /api/v1/audits"
 IDEA_COMMENTS = "GET /api/v1/ideas/{id}/idea_comments"
 
 
@@ -214,7 +216,9 @@ def test_full_read_emits_exactly_the_workspace_with_the_fewest_requests(tmp_path
     ideas = emulator.workspace.ideas()
     assert routes[IDEAS] == -(-len(ideas) // 200)
     with_comments = sum(1 for idea in ideas if idea["comments_count"])
-    assert routes[IDEA_COMMENTS] == with_comments
+    # plus the probes of ideas whose count is 0 (the check of what `comments_count` counts)
+    probes = min(PROBES, len(ideas) - with_comments)
+    assert routes[IDEA_COMMENTS] == with_comments + probes
     assert routes[ACCOUNT_VOTES] == -(-len(emulator.workspace.votes(proxy=True)) // 200)
     assert IDEA_VOTES not in routes
 
@@ -243,10 +247,14 @@ def test_incremental_read_after_changes_emits_every_change_and_fans_out_only_cha
     assert routes[IDEAS] == 1
     assert routes[ACCOUNT_VOTES] == 1
     commented = {i for i in changed if emulator.workspace.idea(i)["comments_count"]}
-    assert routes.get(IDEA_COMMENTS, 0) == len(commented)
+    probes = min(PROBES, len(changed) - len(commented))  # changed ideas whose count is 0
+    assert routes.get(IDEA_COMMENTS, 0) == len(commented) + probes
+    assert routes.get(AUDITS, 0) == 2  # the deletes, and the children's (the check), once each
 
 
-def test_idle_incremental_read_emits_nothing_in_four_requests_deletes_included(tmp_path, emulator):
+def test_idle_incremental_read_emits_nothing_in_five_requests_deletes_and_checks_included(
+    tmp_path, emulator
+):
     config = emulator_config(emulator)
     first = read(tmp_path, config, "first")
     emulator.stats.reset()
@@ -254,8 +262,9 @@ def test_idle_incremental_read_emits_nothing_in_four_requests_deletes_included(t
     second = read(tmp_path, config, "second", state=first.final_state())
 
     assert second.record_counts() == {}
-    assert emulator.stats.total <= 4
-    assert emulator.stats.count("GET /api/v1/audits") == 1  # the deletes, once for every stream
+    assert emulator.stats.total <= 5
+    # the deletes, once for every stream, and the children's, once for the per-idea streams
+    assert emulator.stats.count("GET /api/v1/audits") == 2
 
 
 @pytest.mark.parametrize(
