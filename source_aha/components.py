@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordFilter
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.partition_routers import (
     GroupingPartitionRouter,
@@ -933,27 +933,22 @@ def rows_of(
 
 
 @dataclass
-class ProxyVotesOnly(RecordFilter):
-    """Keeps only proxy votes: those cast for an organization (`idea_organization`). Aha! is asked
-    for them with `proxy=true`; should it ignore that, every vote would land in
-    `idea_proxy_votes`. One warning says so; the votes stay in `idea_votes`."""
+class ProxyVotesExtractor(RowCheckingExtractor):
+    """Says once when Aha! sends votes without an organization for `proxy=true` (it may ignore
+    the parameter); the manifest's record filter leaves them out of `idea_proxy_votes` (they stay
+    in `idea_votes`). Here because the extractor sees every row, before any filter: on a
+    client-side incremental stream the CDK keeps only a record filter's `condition`."""
 
-    def filter_records(
-        self,
-        records: Iterable[Mapping[str, Any]],
-        stream_state: StreamState,
-        stream_slice: StreamSlice | None = None,
-        next_page_token: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        for record in records:
-            if record.get("idea_organization"):
-                yield record
-                continue
-            Notes.of(self.config).warn_once(
-                "proxy",
-                "Aha! sent votes without an organization for `proxy=true` (it may ignore the "
-                "parameter): they are left out of idea_proxy_votes, and stay in idea_votes.",
-            )
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
+        for record in super().extract_records(response):
+            if not record.get("idea_organization"):
+                Notes.of(self.config).warn_once(
+                    "proxy",
+                    "Aha! sent votes without an organization for `proxy=true` (it may ignore "
+                    "the parameter): they are left out of idea_proxy_votes, and stay in "
+                    "idea_votes.",
+                )
+            yield record
 
 
 @dataclass
