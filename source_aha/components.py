@@ -221,6 +221,7 @@ INCOMPLETE_BODY_MESSAGE = "Aha! sent an incomplete JSON body; retrying."
 
 
 _PerSourceT = TypeVar("_PerSourceT", bound="PerSource")
+_BySyncT = TypeVar("_BySyncT", bound="BySyncContent")
 
 
 class PerSource:
@@ -256,23 +257,28 @@ class Outage(PerSource):
         self.last_error = 0.0
 
 
-class ChildAudits:
-    """The audits of the ideas' children, read once per sync and `created_since` for every
-    per-idea stream that asks (their parents' cursors are usually the same). Known by the
-    config's content, as `Notes` are: the CDK hands components copies of one config."""
-
-    # A walk serves for this long: the streams of one sync ask within it, and a long-lived
-    # process (the Builder's server) never gets an old answer in a later sync.
-    FRESH_SECONDS: ClassVar[float] = 600.0
-    _walks: ClassVar[dict[tuple[str, str], tuple[float, list[Mapping[str, Any]] | Exception]]] = {}
-    _lock: ClassVar[threading.Lock] = threading.Lock()
+class BySyncContent:
+    """What the components of one sync share, known by the config's content: the CDK hands
+    components copies of one config. A process runs one sync (in-process test reads share the
+    state of equal configs)."""
 
     def __init__(self, config: Config) -> None:
         self._config = json.dumps(config, sort_keys=True, default=str)
 
     @classmethod
-    def of(cls, config: Config) -> "ChildAudits":
+    def of(cls: type[_BySyncT], config: Config) -> _BySyncT:
         return cls(config)
+
+
+class ChildAudits(BySyncContent):
+    """The audits of the ideas' children, read once per sync and `created_since` for every
+    per-idea stream that asks (their parents' cursors are usually the same)."""
+
+    # A walk serves for this long: the streams of one sync ask within it, and a long-lived
+    # process (the Builder's server) never gets an old answer in a later sync.
+    FRESH_SECONDS: ClassVar[float] = 600.0
+    _walks: ClassVar[dict[tuple[str, str], tuple[float, list[Mapping[str, Any]] | Exception]]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()  # held while walking: its own
 
     def since(
         self, created_since: str, read: Callable[[], Iterable[Mapping[str, Any]]]
@@ -293,21 +299,12 @@ class ChildAudits:
         return found
 
 
-class Notes:
+class Notes(BySyncContent):
     """Warnings said once per sync, however many streams, pages, threads or copies of the config
-    meet the cause. The CDK hands components copies of one config, so a note is known by the
-    config's content; a process runs one sync (in-process test reads share the notes of equal
-    configs)."""
+    meet the cause."""
 
     _said: ClassVar[set[tuple[str, str]]] = set()
     _lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def __init__(self, config: Config) -> None:
-        self._config = json.dumps(config, sort_keys=True, default=str)
-
-    @classmethod
-    def of(cls, config: Config) -> "Notes":
-        return cls(config)
 
     def warn_once(self, key: str, message: str) -> bool:
         with Notes._lock:
