@@ -686,8 +686,9 @@ def parse_time(value: object) -> datetime | None:
 COUNT_SETTING = "assume_comments_count_is_portal"
 MOVES_SETTING = "assume_child_changes_move_idea"
 IDEA_FILTERS = ("ideas_workflow_status", "ideas_q", "q", "max_ideas")
-# A child's audit may appear a little after the change: the window starts this much earlier.
-AUDITS_LOOKBACK = timedelta(hours=1)
+# The audits are asked from a little before the parent's cursor (`created_since` has whole
+# seconds); only those after the cursor name ideas to read.
+AUDITS_LOOKBACK = timedelta(seconds=1)
 AUDITS_TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -816,11 +817,12 @@ class IdeaFanOut(GroupingPartitionRouter):
             every = self.all_ideas.stream_slices()
             yield from (s for s in every if _idea_of(s) not in seen and gate.keep(s))
             return
-        extra = set(audited) - seen
+        # The per-idea streams start once `ideas` is read, so the last sync read every child of
+        # its ideas after the cursor: a change audited at or before it is already there.
+        late = {i for i, t in audited.items() if t is not None and cursor and t > cursor}
+        extra = {i for i, t in audited.items() if t is None or i in late} - seen
         if not extra:
             return
-        # An audit from the hour before the cursor may be of a change the last sync read.
-        late = {i for i in extra if (t := audited[i]) is not None and cursor and t > cursor}
         if any(self.config.get(key) for key in IDEA_FILTERS):  # only the ideas they select
             selected = (s for s in self.all_ideas.stream_slices() if _idea_of(s) in extra)
             for stream_slice in selected:
