@@ -686,8 +686,8 @@ def parse_time(value: object) -> datetime | None:
 COUNT_SETTING = "assume_comments_count_is_portal"
 MOVES_SETTING = "assume_child_changes_move_idea"
 IDEA_FILTERS = ("ideas_workflow_status", "ideas_q", "q", "max_ideas")
-# The audits are asked from a little before the parent's cursor (`created_since` has whole
-# seconds); only those after the cursor name ideas to read.
+# The children's audits are asked from a second before the parent's cursor (`created_since`
+# has whole seconds); only those after the cursor name ideas to read (`IdeaFanOut`).
 AUDITS_LOOKBACK = timedelta(seconds=1)
 AUDITS_TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -801,24 +801,24 @@ class IdeaFanOut(GroupingPartitionRouter):
         since = (cursor - AUDITS_LOOKBACK).strftime(AUDITS_TIMESTAMP) if cursor else None
         checks_moves = since is not None and bool(self._audit_types)
         checks_moves = checks_moves and assumption(self.config, MOVES_SETTING) != "yes"
-        audited = self._audited_ideas(since) if checks_moves and since else {}
         mode = assumption(self.config, self.count_setting) if self.count_setting else "yes"
         gate = _CountGate(
             self.count_field, mode, self.probes, self._has_records, self._stream, self.config
         )
-        seen: set[str] = set()
-        for stream_slice in self.underlying_partition_router.stream_slices():
-            seen.add(_idea_of(stream_slice))
-            if gate.keep(stream_slice):
-                yield stream_slice
-        if not checks_moves:
+        if not checks_moves or since is None:
+            yield from (s for s in self.underlying_partition_router.stream_slices() if gate.keep(s))
             return
+        # The changed ideas are listed before the audits are read, and their children after: so
+        # the new cursor is older than this walk, and a child change from before it is read now
+        # (from the audits, or as a changed idea's). The next sync needs only audits after it.
+        changed = list(self.underlying_partition_router.stream_slices())
+        audited = self._audited_ideas(since)
+        seen = {_idea_of(s) for s in changed}
+        yield from (s for s in changed if gate.keep(s))
         if audited is None:  # nothing confirms the changes: every idea, as in a full read
             every = self.all_ideas.stream_slices()
             yield from (s for s in every if _idea_of(s) not in seen and gate.keep(s))
             return
-        # The per-idea streams start once `ideas` is read, so the last sync read every child of
-        # its ideas after the cursor: a change audited at or before it is already there.
         late = {i for i, t in audited.items() if t is not None and cursor and t > cursor}
         extra = {i for i, t in audited.items() if t is None or i in late} - seen
         if not extra:
