@@ -25,25 +25,9 @@ from integration_tests.test_end_to_end import (
     read,
 )
 from testkit.catalog import configured_catalog
+from testkit.streams import TRACKED
 
 DELETED_AT = "_ab_cdc_deleted_at"
-# The streams whose deleted records come back as tombstones (a hand-written promise).
-TRACKED = (
-    "ideas",
-    "idea_proxy_votes",
-    "idea_comments",
-    "idea_votes",
-    "idea_internal_comments",
-    "products",
-    "features",
-    "releases",
-    "epics",
-    "initiatives",
-    "goals",
-    "users",
-    "tasks",
-    "requirements",
-)
 IDEA_STREAMS = TRACKED[:5]  # an idea and everything that hangs on it
 
 

@@ -819,8 +819,8 @@ class IdeaFanOut(GroupingPartitionRouter):
             every = self.all_ideas.stream_slices()
             yield from (s for s in every if _idea_of(s) not in seen and gate.keep(s))
             return
-        late = {i for i, t in audited.items() if t is not None and cursor and t > cursor}
-        extra = {i for i, t in audited.items() if t is None or i in late} - seen
+        late = {i for i, t in audited.items() if t is not None and cursor and t > cursor} - seen
+        extra = {i for i, t in audited.items() if t is None} - seen | late
         if not extra:
             return
         if any(self.config.get(key) for key in IDEA_FILTERS):  # only the ideas they select

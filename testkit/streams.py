@@ -20,6 +20,7 @@ FULL_REFRESH = ("full_refresh",)
 # Each product lists the account-level workflows it uses, so one workflow is a row per product.
 BY_PRODUCT = ("product_id", "id")
 INCREMENTAL = ("full_refresh", "incremental")
+TOMB = True  # deleted records reach the destination as tombstones
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class StreamPromise:
     sync_modes: tuple[str, ...]
     cursor: str | None
     primary_key: tuple[str, ...]
+    # Whether a record deleted in Aha! reaches the destination as a tombstone (`track_deletes`).
+    tombstones: bool = False
     # The boolean setting without which discover leaves the stream out (None: always offered).
     opt_in: str | None = None
 
@@ -44,38 +47,41 @@ class StreamPromise:
 # through a `fields=` Aha! may not honour. Workflows are listed per product, so keyed by both.
 # fmt: off
 STREAMS = (
-    #             name                      family         sync modes    cursor        key
-    StreamPromise("ideas",                  IDEA,          INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("idea_proxy_votes",       IDEA,          INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("idea_comments",          IDEA,          INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("idea_votes",             IDEA_ACTIVITY, INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("idea_internal_comments", IDEA_ACTIVITY, INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("idea_organizations",     ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("idea_users",             ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("idea_categories",        ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("idea_portals",           ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("products",               ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("features",               ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("releases",               ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("epics",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("initiatives",            ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("goals",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("users",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
+    #             name                    family         sync modes    cursor       key     deletes
+    StreamPromise("ideas",                IDEA,          INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("idea_proxy_votes",     IDEA,          INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("idea_comments",        IDEA,          INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("idea_votes",           IDEA_ACTIVITY, INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("idea_internal_comments", IDEA_ACTIVITY, INCREMENTAL, "updated_at", ("id",),
+                  TOMB),
+    StreamPromise("idea_organizations",   ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_users",           ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_categories",      ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_portals",         ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("products",             ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("features",             ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("releases",             ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("epics",                ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("initiatives",          ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("goals",                ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("users",                ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
     StreamPromise("custom_field_definitions", ACCOUNT,     FULL_REFRESH, None,         ("id",)),
-    StreamPromise("custom_field_options",   ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("idea_themes",            ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("tasks",                  ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("requirements",           ACCOUNT,       INCREMENTAL,  "updated_at", ("id",)),
-    StreamPromise("integrations",           ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("workflows",              ACCOUNT,       FULL_REFRESH, None,         BY_PRODUCT),
-    StreamPromise("teams",                  ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("idea_portal_users",      ACCOUNT,       FULL_REFRESH, None,         ("id",)),
-    StreamPromise("idea_subscriptions",     IDEA_ACTIVITY, INCREMENTAL,  "created_at", ("id",),
+    StreamPromise("custom_field_options", ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_themes",          ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("tasks",                ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("requirements",         ACCOUNT,       INCREMENTAL,  "updated_at", ("id",), TOMB),
+    StreamPromise("integrations",         ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("workflows",            ACCOUNT,       FULL_REFRESH, None,         BY_PRODUCT),
+    StreamPromise("teams",                ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_portal_users",    ACCOUNT,       FULL_REFRESH, None,         ("id",)),
+    StreamPromise("idea_subscriptions",   IDEA_ACTIVITY, INCREMENTAL,  "created_at", ("id",),
                   opt_in="read_idea_subscriptions"),
 )
 # fmt: on
 
 PROMISES = {promise.name: promise for promise in STREAMS}
+# The streams whose deleted records come back as tombstones, in discover's order.
+TRACKED = tuple(promise.name for promise in STREAMS if promise.tombstones)
 
 
 def _names(family: str) -> tuple[str, ...]:

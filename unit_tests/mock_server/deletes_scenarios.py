@@ -18,6 +18,7 @@ from airbyte_cdk.models import AirbyteStateMessage, SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
+from testkit.streams import ACCOUNT, PROMISES
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import JSON_HEADERS
 from unit_tests.mock_server.stream_scenarios import (
@@ -44,7 +45,6 @@ AUDIT_TYPES: dict[str, tuple[str, str]] = {
     "tasks": ("task", "Task"),
     "requirements": ("requirement", "Requirement"),
 }
-IDEA_CHILDREN = ("idea_proxy_votes", "idea_votes", "idea_comments", "idea_internal_comments")
 # The deletes cursor a previous sync left (an hour before it ran), and the next one: an hour
 # before this sync (`stream_scenarios.NOW`), after the last audit read.
 SAVED_CURSOR = {"created_since": "2024-05-31T09:00:00Z", "after_id": "6100000900"}
@@ -118,7 +118,11 @@ class DeletesScenarios(StreamScenarios):
         state = with_deletes(self.given_nothing_new(http_mocker), SAVED_CURSOR)
         own = AUDIT_TYPES[self.case.name][spelling]
         other = AUDIT_TYPES["goals" if self.case.name == "releases" else "releases"][spelling]
-        idea = "1001" if self.case.name in IDEA_CHILDREN else None
+        idea = (
+            "1001"
+            if PROMISES[self.case.name].family != ACCOUNT and self.case.name != "ideas"
+            else None
+        )
         audits = AhaRequestBuilder.destroy_audits_endpoint(**SAVED_CURSOR).build()
         http_mocker.get(
             audits,
