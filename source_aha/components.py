@@ -799,13 +799,12 @@ class IdeaFanOut(GroupingPartitionRouter):
     def stream_slices(self) -> Iterable[StreamSlice]:
         cursor = self._cursor()
         since = (cursor - AUDITS_LOOKBACK).strftime(AUDITS_TIMESTAMP) if cursor else None
-        checks_moves = since is not None and bool(self._audit_types)
-        checks_moves = checks_moves and assumption(self.config, MOVES_SETTING) != "yes"
+        checks_moves = bool(self._audit_types) and assumption(self.config, MOVES_SETTING) != "yes"
         mode = assumption(self.config, self.count_setting) if self.count_setting else "yes"
         gate = _CountGate(
             self.count_field, mode, self.probes, self._has_records, self._stream, self.config
         )
-        if not checks_moves or since is None:
+        if since is None or not checks_moves:  # no cursor (every idea is read), or nothing to check
             yield from (s for s in self.underlying_partition_router.stream_slices() if gate.keep(s))
             return
         # The changed ideas are listed before the audits are read, and their children after: so

@@ -82,6 +82,10 @@ STREAMS = (
 PROMISES = {promise.name: promise for promise in STREAMS}
 # The streams whose deleted records come back as tombstones, in discover's order.
 TRACKED = tuple(promise.name for promise in STREAMS if promise.tombstones)
+# The tracked streams whose rows belong to an idea (an audit of theirs names the idea).
+IDEA_CHILDREN = tuple(
+    name for name in TRACKED if PROMISES[name].family in (IDEA, IDEA_ACTIVITY) and name != "ideas"
+)
 
 
 def _names(family: str) -> tuple[str, ...]:

@@ -10,11 +10,11 @@ import pytest
 from airbyte_cdk.models import AirbyteStateMessageSerializer, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 
-from source_aha.components import IDEA_CHILDREN
+from source_aha.components import IDEA_CHILDREN as CONNECTOR_IDEA_CHILDREN
 from source_aha.deletes import TRACKED as CONNECTOR_TRACKED
 from source_aha.deletes import DeletesLedger, Position, type_key
 from source_aha.state import normalize_state
-from testkit.streams import IDEA, IDEA_ACTIVITY, PROMISES, TRACKED
+from testkit.streams import IDEA_CHILDREN, PROMISES, TRACKED
 from unit_tests.mock_server.deletes_scenarios import AUDIT_TYPES
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -132,8 +132,7 @@ def test_streams_with_different_cursors_read_from_the_oldest_without_after_id() 
 def test_the_connector_tracks_the_deletes_of_exactly_the_promised_streams() -> None:
     assert set(TRACKED) == CONNECTOR_TRACKED
     assert set(AUDIT_TYPES) == set(TRACKED)  # every tracked stream has its deletes scenarios
-    children = {p.name for p in PROMISES.values() if p.family in (IDEA, IDEA_ACTIVITY)}
-    assert children & set(TRACKED) - {"ideas"} == IDEA_CHILDREN
+    assert set(IDEA_CHILDREN) == CONNECTOR_IDEA_CHILDREN
 
 
 @pytest.mark.parametrize("stream", [p.name for p in PROMISES.values() if not p.incremental][:3])

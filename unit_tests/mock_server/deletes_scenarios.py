@@ -18,7 +18,7 @@ from airbyte_cdk.models import AirbyteStateMessage, SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
-from testkit.streams import ACCOUNT, PROMISES
+from testkit.streams import IDEA_CHILDREN
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import JSON_HEADERS
 from unit_tests.mock_server.stream_scenarios import (
@@ -118,11 +118,7 @@ class DeletesScenarios(StreamScenarios):
         state = with_deletes(self.given_nothing_new(http_mocker), SAVED_CURSOR)
         own = AUDIT_TYPES[self.case.name][spelling]
         other = AUDIT_TYPES["goals" if self.case.name == "releases" else "releases"][spelling]
-        idea = (
-            "1001"
-            if PROMISES[self.case.name].family != ACCOUNT and self.case.name != "ideas"
-            else None
-        )
+        idea = "1001" if self.case.name in IDEA_CHILDREN else None
         audits = AhaRequestBuilder.destroy_audits_endpoint(**SAVED_CURSOR).build()
         http_mocker.get(
             audits,
