@@ -14,9 +14,10 @@ setup:
 demo: setup
 	$(PY) -m examples.demo $(if $(CONFIG),--config $(CONFIG),)
 
-## test: lint, type-check and every test except the slow ones
+## test: the quick loop: lint, type-check, every unit test and the end-to-end smoke tests
 test: setup lint
-	$(PY) -m pytest -m "not slow" -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -q unit_tests
+	$(PY) -m pytest -p no:cacheprovider -q -m smoke integration_tests
 
 ## test-all: everything, the slow long-run tests included
 test-all: setup lint

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
 from aha_emulator import AhaEmulator
@@ -319,6 +320,7 @@ def run_sdm(tmp_path: Path, config: Mapping[str, Any], stream: str) -> Run:
     return Run(done.returncode, lines, done.stdout, done.stderr)
 
 
+@pytest.mark.smoke
 def test_source_declarative_manifest_reads_the_same_ideas_as_source_aha(tmp_path, emulator):
     config = emulator_config(emulator)
     sdm = run_sdm(tmp_path / "sdm", config, "ideas")
@@ -334,3 +336,62 @@ def test_source_declarative_manifest_reads_the_same_ideas_as_source_aha(tmp_path
     from_sdm, from_package = by_id(sdm.records("ideas")), by_id(package.records("ideas"))
     assert len(from_sdm) == len(emulator.workspace.ideas())
     assert from_sdm == from_package
+    # Without the package's `read()`, a stream that gets tombstones there says once that it does
+    # not here; the package says nothing of the kind.
+    assert len(warnings_about(sdm, NO_TOMBSTONES)) == 1
+    assert warnings_about(package, NO_TOMBSTONES) == []
+
+
+NO_TOMBSTONES = "sends no tombstones"
+
+
+def warnings_about(run: Run, text: str) -> list[str]:
+    logs = (m["log"] for m in run.of_type("LOG") if m["log"]["level"] == "WARN")
+    return [log["message"] for log in logs if text in log["message"]]
+
+
+def test_with_track_deletes_off_source_declarative_manifest_warns_of_nothing(tmp_path, emulator):
+    sdm = run_sdm(tmp_path, {**emulator_config(emulator), "track_deletes": False}, "ideas")
+    assert sdm.returncode == 0, sdm.stderr[-3000:]
+    assert warnings_about(sdm, NO_TOMBSTONES) == []
+
+
+# What `source-declarative-manifest` does with `--components-path` (remote mode), in a process
+# that never imports the package: the file is registered, then the source is built.
+FIXES_INSTALLED = """
+import sys
+from airbyte_cdk.cli.source_declarative_manifest import _run
+from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
+from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor import (
+    ConcurrentPerPartitionCursor,
+)
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
+from pyrate_limiter.limiter import SingleBucketFactory
+
+_run._register_components_from_file(sys.argv[1])
+assert "source_aha" not in sys.modules
+for hooked in (
+    HttpClient._request_session,
+    ConcurrentPerPartitionCursor._cleanup_if_done,
+    SingleBucketFactory.wrap_item,
+):
+    assert getattr(hooked, "_source_aha_fix", False), hooked
+assert isinstance(ThreadPoolManager.__dict__["_max_concurrent_tasks"], property)
+print("installed")
+"""
+
+
+@pytest.mark.smoke
+def test_components_loaded_alone_install_their_fixes_for_cdk_defects(tmp_path):
+    env = {**os.environ, UNSAFE_CODE: "true"}
+    done = subprocess.run(
+        [sys.executable, "-c", FIXES_INSTALLED, str(COMPONENTS)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "installed"

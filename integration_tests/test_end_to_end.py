@@ -157,6 +157,7 @@ def test_spec_lists_every_config_key_and_hides_the_api_key(tmp_path):
     assert properties["api_key"]["airbyte_secret"] is True
 
 
+@pytest.mark.smoke
 def test_check_with_the_right_key_succeeds(tmp_path, emulator):
     run = run_source("check", tmp_path, config=emulator_config(emulator))
     assert run.returncode == 0
@@ -208,6 +209,7 @@ def test_discover_lists_the_three_idea_streams_incremental_keyed_by_id(tmp_path,
 # read -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_full_read_emits_exactly_the_workspace_with_the_fewest_requests(tmp_path, emulator):
     run = read(tmp_path, emulator_config(emulator))
 
@@ -223,6 +225,7 @@ def test_full_read_emits_exactly_the_workspace_with_the_fewest_requests(tmp_path
     assert IDEA_VOTES not in routes
 
 
+@pytest.mark.smoke
 def test_incremental_read_after_changes_emits_every_change_and_fans_out_only_changed_ideas(
     tmp_path, emulator
 ):
@@ -252,6 +255,7 @@ def test_incremental_read_after_changes_emits_every_change_and_fans_out_only_cha
     assert routes.get(AUDITS, 0) == 2  # the deletes, and the children's (the check), once each
 
 
+@pytest.mark.smoke
 def test_idle_incremental_read_emits_nothing_in_five_requests_deletes_and_checks_included(
     tmp_path, emulator
 ):

@@ -671,7 +671,7 @@ def test_50000_idea_sync_at_full_speed_keeps_memory_flat_threads_and_sockets_bou
     )
     # Memory: flat. Unbounded, it grew with the comment fan-out (about 5-6 KB per idea with
     # comments: a cursor per finished partition and thousands of partitions queued ahead of the
-    # readers); `source_aha.partition_memory` bounds both.
+    # readers); the fixes in `components.py` bound both.
     assert last <= 1.10 * first, f"RSS over the last third {last / first - 1:+.0%} vs the first"
     # Threads and sockets: the worker pool grows to its size once, then nothing more.
     assert max(threads) <= 8 + 6

@@ -1,18 +1,22 @@
 """Custom components for the Aha! manifest: only what the declarative language cannot express.
 
 The Connector Builder and `source-declarative-manifest` load this file alone (`source.py` aliases
-it), so it imports only the CDK, `requests` and the standard library, and has no `from __future__
-import annotations` (the Builder runs it before registering the module). The CDK builds one
-instance per component per stream definition, shared by the stream's worker threads.
+it), so it imports only the CDK, its dependencies and the standard library, and has no
+`from __future__ import annotations` (the Builder runs it before registering the module). The CDK
+builds one instance per component per stream definition, shared by the stream's worker threads.
 """
 
+import ast
 import copy
+import functools
+import inspect
 import json
 import logging
 import random
 import re
 import socket
 import ssl
+import sys
 import threading
 import time
 import weakref
@@ -23,8 +27,13 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+import requests_cache
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
 from airbyte_cdk.sources.declarative.extractors import DpathExtractor
+from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor import (
+    ConcurrentPerPartitionCursor,
+)
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.partition_routers import (
     GroupingPartitionRouter,
@@ -42,7 +51,9 @@ from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, Res
 from airbyte_cdk.sources.streams.http.error_handlers.default_error_mapping import (
     DEFAULT_ERROR_MAPPING,
 )
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
+from pyrate_limiter.limiter import SingleBucketFactory
 
 logger = logging.getLogger("airbyte")
 
@@ -90,9 +101,17 @@ def first_position(response: requests.Response, rows: int) -> int:
 @dataclass
 class RowCheckingExtractor(DpathExtractor):
     """A `DpathExtractor` that passes on only objects with an `id`: the CDK would fail the stream
-    on any other row with a bare TypeError, or emit a record with a null key."""
+    on any other row with a bare TypeError, or emit a record with a null key. Where this file
+    runs without the package's `read()` (which adds the tombstones), a stream that would get
+    them says once that it does not."""
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__post_init__(parameters)
+        self._stream = str(parameters.get("name") or "")
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
+        if self._stream in TRACKED and not TOMBSTONES_SENT_BY_PACKAGE:
+            warn_no_tombstones(self.config)
         checked = False
         for position, row in enumerate(super().extract_records(response), start=1):
             if isinstance(row, MutableMapping) and row.get("id") not in (None, ""):
@@ -649,6 +668,25 @@ IDEA_CHILDREN = frozenset(
 IDEA_CHILDREN_TYPES = frozenset(k for k, v in AUDIT_STREAMS.items() if set(v) & IDEA_CHILDREN)
 
 
+# Every stream that gets tombstones (`source_aha.deletes`).
+TRACKED = frozenset(name for names in AUDIT_STREAMS.values() for name in names)
+# Set by the `source-aha` package, whose `read()` turns Aha!'s destroy audits into tombstones.
+# The Connector Builder and `source-declarative-manifest` run this file without it.
+TOMBSTONES_SENT_BY_PACKAGE = False
+
+
+def warn_no_tombstones(config: Config) -> None:
+    if config.get("track_deletes") is False:
+        return
+    Notes.of(config).warn_once(
+        "no-tombstones",
+        "`track_deletes` is on, but this runner (the Connector Builder or "
+        "source-declarative-manifest) sends no tombstones: only the `source-aha` command and "
+        "its Docker image do. Rows deleted in Aha! stay in the destination until a full "
+        "refresh; set `track_deletes: false` to silence this.",
+    )
+
+
 def type_key(auditable_type: object) -> str:
     """`Ideas::IdeaComment`, `idea_comment`, `IdeaComment`, `idea_comments`: `ideacomment`."""
     key = re.sub(r"[^a-z]", "", str(auditable_type or "").rsplit("::", 1)[-1].lower())
@@ -981,3 +1019,181 @@ class FillMissingUpdatedAt(RecordTransformation):
             f"{self._stream}: Aha! sent records without `updated_at`; each gets the later of its "
             "`created_at` and its idea's `updated_at` as its cursor value.",
         )
+
+
+# Fixes for CDK and interpreter defects -----------------------------------------------------------
+# Each is installed when this file is imported, on every path that runs it: the package, the
+# Connector Builder and `source-declarative-manifest` in remote mode (`--components-path`, before
+# the source is built) and in local (image) mode (at the first custom component, after the thread
+# pool and the API budget exist, so a fix also reaches the instances it finds). Each checks that
+# the defect is there and does nothing when it is gone; if the CDK moves the code it hooks, it says
+# so once and the tests of `unit_tests/test_cdk_fixes.py` fail.
+
+MAX_PENDING_TASKS = 250
+_FIXED = "_source_aha_fix"
+
+
+def _mark(function: Callable[..., Any]) -> Callable[..., Any]:
+    setattr(function, _FIXED, True)
+    return function
+
+
+def _cannot_fix(what: str, consequence: str) -> bool:
+    logger.warning(f"source-aha: the installed CDK has no {what}; {consequence}")
+    return False
+
+
+def is_usable_answer(response: requests.Response) -> bool:
+    """What the request cache may keep: a JSON answer whose body decodes to something (what the
+    error handler accepts; an empty or undecodable body is retried)."""
+    content_type = (response.headers.get("Content-Type") or "").lower()
+    return "json" in content_type and bool(json_body(response))
+
+
+def keep_retried_answers_out_of_the_cache() -> bool:
+    """A retried parent page must reach Aha!, not the request cache.
+
+    The parents' `CachedSession` (built by the CDK's `HttpClient._request_session`) saves every 200
+    before the error handler sees it, so the retry of a page whose body was cut off was answered
+    from the cache with the same bad body until the retries ran out (`ideas` and its children
+    failed with 0 records). requests-cache's public `settings.filter_fn` ("may be modified after
+    initialization") keeps such an answer out; the CDK offers no way to set it, so it is set on
+    each cached session the factory returns that has no filter of its own."""
+    original = getattr(HttpClient, "_request_session", None)
+    if original is None:
+        return _cannot_fix("HttpClient._request_session", "a retried page may come from the cache.")
+    if getattr(original, _FIXED, False):
+        return True
+
+    @functools.wraps(original)
+    def request_session(self: HttpClient) -> requests.Session:
+        session: requests.Session = original(self)
+        if isinstance(session, requests_cache.CacheMixin) and session.settings.filter_fn is None:
+            session.settings.filter_fn = is_usable_answer
+        return session
+
+    HttpClient._request_session = _mark(request_session)  # type: ignore[method-assign]
+    return True
+
+
+def free_finished_partition_cursors() -> bool:
+    """Flat memory for the per-idea streams (one partition per idea, one global cursor).
+
+    `ConcurrentPerPartitionCursor` keeps a cursor for every partition it generated (up to 25,000)
+    in every mode; `_cleanup_if_done` frees a finished partition's semaphore but not its cursor.
+    In global mode nothing reads that cursor again (`state`, `observe` and `close_partition` use
+    the global one), so once the CDK has cleaned a partition up, its cursor goes too. Per-partition
+    mode, which needs every cursor for its state, is left alone; the state written is the same."""
+    original = getattr(ConcurrentPerPartitionCursor, "_cleanup_if_done", None)
+    if original is None:
+        return _cannot_fix(
+            "ConcurrentPerPartitionCursor._cleanup_if_done",
+            "finished partitions' cursors are kept (memory grows with the number of ideas).",
+        )
+    if getattr(original, _FIXED, False):
+        return True
+
+    @functools.wraps(original)
+    def cleanup_if_done(self: ConcurrentPerPartitionCursor, partition_key: str) -> None:
+        original(self, partition_key)
+        cursors = getattr(self, "_cursor_per_partition", None)
+        semaphores = getattr(self, "_semaphore_per_partition", None)
+        # Called under the cursor's lock; a missing semaphore means the CDK cleaned the partition.
+        done = isinstance(semaphores, Mapping) and partition_key not in semaphores
+        if (
+            getattr(self, "_use_global_cursor", False)
+            and isinstance(cursors, MutableMapping)
+            and done
+        ):
+            cursors.pop(partition_key, None)
+
+    ConcurrentPerPartitionCursor._cleanup_if_done = _mark(cleanup_if_done)  # type: ignore[method-assign]
+    return True
+
+
+def bound_pending_tasks() -> bool:
+    """The thread pool lets 10,000 tasks wait (`ThreadPoolManager.DEFAULT_MAX_QUEUE_SIZE`): a
+    parent page yields 200 partitions at once, so the partition generator ran thousands of ideas
+    ahead of the readers, each waiting with its cursor, slice and future (about 6 KB). A pool left
+    at that default waits at `MAX_PENDING_TASKS` instead (the CDK's `PartitionEnqueuer` then waits
+    for the readers, as it did past 10,000); a few hundred keep 8 workers busy. The pool may exist
+    already (local mode), so the limit is read through a property, which also serves it."""
+    default = getattr(ThreadPoolManager, "DEFAULT_MAX_QUEUE_SIZE", None)
+    if isinstance(
+        inspect.getattr_static(ThreadPoolManager, "_max_concurrent_tasks", None), property
+    ):
+        return True
+    if not isinstance(default, int):
+        return _cannot_fix(
+            "ThreadPoolManager.DEFAULT_MAX_QUEUE_SIZE",
+            "up to 10,000 partitions may wait in memory.",
+        )
+
+    def limit(self: ThreadPoolManager) -> int:
+        value = int(self.__dict__.get("_max_concurrent_tasks", default))
+        return min(value, MAX_PENDING_TASKS) if value == default else value
+
+    def set_limit(self: ThreadPoolManager, value: int) -> None:
+        self.__dict__["_max_concurrent_tasks"] = value
+
+    ThreadPoolManager._max_concurrent_tasks = property(limit, set_limit)  # type: ignore[assignment]
+    return True
+
+
+RATE_ITEM_NAME = "request"
+
+
+def keep_requests_out_of_the_budget() -> bool:
+    """The manifest's `api_budget` (`MovingWindowCallRatePolicy`) hands each `PreparedRequest` to
+    pyrate_limiter as the name of the rate item it keeps for the 61 s window, so the budget held
+    every request of the last minute with its headers (about 3 KB each; 10,000 at the emulator's
+    speed, growing through the first minute). The name routes and counts nothing in the single
+    bucket the policy uses, so an item named by anything but a string is named `"request"`. The
+    class is patched, so the budget of a source built before this file was imported gets it too."""
+    original = getattr(SingleBucketFactory, "wrap_item", None)
+    if original is None:
+        return _cannot_fix(
+            "pyrate_limiter SingleBucketFactory.wrap_item",
+            "the budget keeps a minute of requests in memory.",
+        )
+    if getattr(original, _FIXED, False):
+        return True
+
+    @functools.wraps(original)
+    def wrap_item(self: SingleBucketFactory, name: object, weight: int = 1) -> Any:  # noqa: ANN401
+        return original(self, name if isinstance(name, str) else RATE_ITEM_NAME, weight)
+
+    SingleBucketFactory.wrap_item = _mark(wrap_item)  # type: ignore[method-assign]
+    return True
+
+
+LITERAL_EVAL_FIXED_IN = (3, 11, 8)
+
+
+def serialize_literal_eval(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> bool:
+    """Before Python 3.11.8, concurrent `ast.literal_eval` calls could fail with `SystemError: AST
+    constructor recursion depth mismatch` (python/cpython#106905); the CDK calls it on every
+    rendered template from its worker threads (seen once in thousands of requests on 3.11.7). On
+    such an interpreter the calls take a lock (uncontended almost always); newer ones are left
+    alone. True when serialized."""
+    if version >= LITERAL_EVAL_FIXED_IN:
+        return False
+    if getattr(ast.literal_eval, _FIXED, False):
+        return True
+    original = ast.literal_eval
+    lock = threading.Lock()
+
+    @functools.wraps(original)
+    def literal_eval(node_or_string: str | ast.AST) -> object:
+        with lock:
+            return original(node_or_string)
+
+    ast.literal_eval = _mark(literal_eval)
+    return True
+
+
+keep_retried_answers_out_of_the_cache()
+free_finished_partition_cursors()
+bound_pending_tasks()
+keep_requests_out_of_the_budget()
+serialize_literal_eval()

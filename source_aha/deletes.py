@@ -38,6 +38,7 @@ from airbyte_cdk.models import (
 from source_aha.components import (
     AUDIT_STREAMS,
     IDEA_CHILDREN,
+    TRACKED,
     Notes,
     parse_time,
     type_key,
@@ -53,8 +54,6 @@ RETENTION = timedelta(days=365)  # "the last 12 calendar months" (Aha!'s audits 
 # this far, and `after_id` keeps what it saw before out.
 LOOKBACK = timedelta(hours=1)
 TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
-
-TRACKED = frozenset(name for names in AUDIT_STREAMS.values() for name in names)
 
 
 @dataclass(frozen=True, order=True)

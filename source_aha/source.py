@@ -17,21 +17,13 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 
 from source_aha import components, config
 from source_aha.deletes import DeletesLedger
-from source_aha.interpreter import serialize_literal_eval
-from source_aha.partition_memory import bound_partition_memory
-from source_aha.request_cache import keep_retried_answers_out_of_the_cache
 from source_aha.state import read_state as read_state_file
 
-# The CDK's worker threads evaluate templates with `ast.literal_eval`, which races on Python
-# before 3.11.8 (see `interpreter`).
-serialize_literal_eval()
-# What the CDK keeps per partition stays bounded (see `partition_memory`).
-bound_partition_memory()
-# A retried parent page must reach Aha!, not the request cache (see `request_cache`).
-keep_retried_answers_out_of_the_cache()
 # The manifest names components as the Connector Builder and source-declarative-manifest load
-# them; this alias makes the same names resolve to this package.
+# them; this alias makes the same names resolve to this package. Importing them installs their
+# fixes for CDK defects, and `read()` below adds the tombstones they would otherwise go without.
 sys.modules.setdefault("source_declarative_manifest.components", components)
+components.TOMBSTONES_SENT_BY_PACKAGE = True
 
 MANIFEST_PATH = config.MANIFEST_PATH
 

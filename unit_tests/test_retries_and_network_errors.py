@@ -9,23 +9,18 @@ leaves the machine) and a closed 127.0.0.1 port refuses the connection.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import json
 import logging
 import socket
 import sys
 import threading
 import time
-from importlib.metadata import version
 
 import pytest
 import requests
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
-from source_aha import request_cache
 from source_aha.components import OutageAwareErrorHandler, network_cause
 from source_aha.run import run
 from unit_tests.conftest import read_streams
@@ -68,51 +63,6 @@ def test_a_truncated_ideas_page_is_fetched_again_for_the_stream_and_its_parent_c
         assert [m.record.data["id"] for m in output.records] == ["1001"]
         assert not output.errors
         http_mocker.assert_number_of_calls(ideas, 2)
-
-
-# The cache filter, and the guard on the CDK code it wraps ----------
-
-# sha256 of `inspect.getsource(HttpClient._request_session)` in airbyte-cdk 7.39.1: the filter is
-# set on the session this method returns. If this fails, read the new method and update both.
-_REQUEST_SESSION_SHA256 = "da816dadce60861596bd1144033cc2c2b7d2fa415e3ec3226370a0cdc8f948ab"
-
-
-def test_the_wrapped_cdk_session_factory_is_the_one_request_cache_was_written_for() -> None:
-    original = inspect.unwrap(HttpClient._request_session)
-
-    assert version("airbyte-cdk") == request_cache.CDK_VERSION
-    assert hashlib.sha256(inspect.getsource(original).encode()).hexdigest() == (
-        _REQUEST_SESSION_SHA256
-    )
-    assert getattr(HttpClient._request_session, "_source_aha_filtered", False)
-
-
-def test_another_cdk_version_is_left_alone() -> None:
-    assert request_cache.keep_retried_answers_out_of_the_cache("7.40.0") is False
-
-
-def test_every_cached_session_of_a_parent_stream_filters_what_it_saves() -> None:
-    client = HttpClient(name="ideas", logger=logging.getLogger("test"), use_cache=True)
-
-    assert client._session.settings.filter_fn is request_cache.is_usable_answer
-
-
-@pytest.mark.parametrize(
-    ("content_type", "body", "usable"),
-    [
-        pytest.param("application/json", b'{"ideas": []}', True, id="json_page"),
-        pytest.param("application/json", b'{"ideas": [{"id', False, id="truncated"),
-        pytest.param("application/json", b"", False, id="empty"),
-        pytest.param("application/json", b"{}", False, id="empty_object"),
-        pytest.param("text/html", b"<html></html>", False, id="html"),
-    ],
-)
-def test_only_answers_the_handler_accepts_are_cached(content_type, body, usable) -> None:
-    response = requests.Response()
-    response.status_code, response._content = 200, body
-    response.headers["Content-Type"] = content_type
-
-    assert request_cache.is_usable_answer(response) is usable
 
 
 def _failed_request(url: str) -> requests.RequestException:

@@ -1,12 +1,15 @@
-"""The bounds on what the CDK keeps per partition (`source_aha.partition_memory`): installed only
-on the CDK they were written for; finished cursors freed in global mode and only there, with the
-same state written; at most `MAX_PENDING_TASKS` pending tasks; rate items without requests."""
+"""The fixes for CDK and interpreter defects in `components.py`. Each test runs the CDK's own code
+with the fix in place and asserts the behaviour the fix exists for, so it fails when the CDK
+changes under a fix (and the fix, finding nothing to hook, does nothing): finished cursors freed
+in global mode and only there, with the same state written; at most `MAX_PENDING_TASKS` pending
+tasks, also in a pool built before the fix; rate items without requests; a retried parent page
+not served from the cache; `ast.literal_eval` serialized where CPython races."""
 
 from __future__ import annotations
 
-import hashlib
-import inspect
+import ast
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,118 +34,47 @@ from airbyte_cdk.sources.streams.call_rate import (
     Rate,
 )
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, CursorField
-from airbyte_cdk.sources.streams.concurrent.partition_enqueuer import PartitionEnqueuer
 from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (  # noqa: E501
     CustomFormatConcurrentStreamStateConverter,
 )
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.sources.types import Record, StreamSlice
 from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
-from pyrate_limiter import InMemoryBucket
-from pyrate_limiter.limiter import SingleBucketFactory
 
-import source_aha  # importing the source installs the bounds
-from source_aha.partition_memory import (
+import source_aha  # importing the source (or the components alone) installs the fixes
+from source_aha import components
+from source_aha.components import (
+    LITERAL_EVAL_FIXED_IN,
     MAX_PENDING_TASKS,
     RATE_ITEM_NAME,
-    WRITTEN_FOR,
-    bound_partition_memory,
-    original,
+    is_usable_answer,
+    serialize_literal_eval,
 )
 
-# sha256 (first 16 hex digits) of `inspect.getsource` in airbyte-cdk 7.39.1 of each patched
-# method and of every method whose behaviour makes the patches safe: the readers of
-# `_cursor_per_partition`, and the code that creates the thread pool and waits on its limit.
-# A mismatch means the CDK changed there: re-read that code, check that global mode still never
-# reads a finished partition's cursor and that `PartitionEnqueuer` still waits below the limit
-# (or that the CDK now bounds these itself), then update `WRITTEN_FOR` and these hashes.
-RECORDED_SOURCE = {
-    "ConcurrentPerPartitionCursor._cleanup_if_done": "9d8f9d97d992021e",
-    "ConcurrentPerPartitionCursor.close_partition": "831948adbaddf13b",
-    "ConcurrentPerPartitionCursor.observe": "d7f53085341a2a2a",
-    "ConcurrentPerPartitionCursor.state": "3eb5c0b66aa26654",
-    "ConcurrentPerPartitionCursor._get_cursor": "1a10bd9e090aa357",
-    "ConcurrentPerPartitionCursor._generate_slices_from_partition": "32bf2aa058232fde",
-    "ConcurrentPerPartitionCursor._ensure_partition_limit": "934ea4bb14b37811",
-    "ConcurrentPerPartitionCursor.split_request_window": "27fe0522934d0e42",
-    "ThreadPoolManager.__init__": "51377076a482abdb",
-    "ThreadPoolManager.prune_to_validate_has_reached_futures_limit": "a75639045677f3d2",
-    "ThreadPoolManager._prune_futures": "d0c5ce402e99ebbe",
-    "ConcurrentSource.create": "bd4b10ff0212800b",
-    "PartitionEnqueuer.generate_partitions": "9e0eeed9bb929fc4",
-    "MovingWindowCallRatePolicy.__init__": "40b1d640bc9a7ac5",
-    "MovingWindowCallRatePolicy.try_acquire": "a4b08962311f6e0b",
-    # pyrate_limiter: the item's name routes nothing and counts nothing.
-    "SingleBucketFactory.wrap_item": "a0922e3047ce3fbe",
-    "SingleBucketFactory.get": "944c4e9e655dc86d",
-    "InMemoryBucket.put": "1c6e9e8f683f1b97",
-}
-CLASSES = {
-    c.__name__: c
-    for c in (
-        ConcurrentPerPartitionCursor,
-        ThreadPoolManager,
-        ConcurrentSource,
-        PartitionEnqueuer,
-        MovingWindowCallRatePolicy,
-        SingleBucketFactory,
-        InMemoryBucket,
-    )
-}
+FIXES = (
+    components.keep_retried_answers_out_of_the_cache,
+    components.free_finished_partition_cursors,
+    components.bound_pending_tasks,
+    components.keep_requests_out_of_the_budget,
+)
+
+
+def original(method: Callable[..., object]) -> Callable[..., object]:
+    """The CDK's own version of a method, whether or not a fix wraps it."""
+    unwrapped: Callable[..., object] = getattr(method, "__wrapped__", method)
+    return unwrapped
+
+
+@pytest.mark.parametrize("fix", FIXES, ids=lambda fix: fix.__name__)
+def test_each_fix_finds_the_cdk_code_it_hooks_and_installs_once(fix: Callable[[], bool]) -> None:
+    # False (with one warning) would mean the CDK moved that code: re-read the fix against it.
+    assert fix() is True
+    assert fix() is True
+
 
 STREAM = "idea_comments"
 FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 IDEAS = [str(n) for n in range(1, 7)]
-
-
-def _source_hash(qualified_name: str) -> str:
-    class_name, name = qualified_name.split(".")
-    member = original(inspect.getattr_static(CLASSES[class_name], name))
-    if isinstance(member, property):
-        member = member.fget
-    if isinstance(member, staticmethod):
-        member = member.__func__
-    return hashlib.sha256(inspect.getsource(member).encode()).hexdigest()[:16]
-
-
-@pytest.mark.parametrize("name", sorted(RECORDED_SOURCE))
-def test_the_cdk_code_the_patches_rely_on_is_the_code_they_were_written_against(name: str) -> None:
-    assert _source_hash(name) == RECORDED_SOURCE[name], (
-        f"{name} changed in the installed airbyte-cdk: re-check "
-        "source_aha/partition_memory.py against it (see RECORDED_SOURCE)"
-    )
-
-
-def _patched() -> list[Any]:
-    return [
-        ConcurrentPerPartitionCursor._cleanup_if_done,
-        ThreadPoolManager.__init__,
-        MovingWindowCallRatePolicy.__init__,
-    ]
-
-
-def test_the_patches_are_installed_on_the_cdk_they_were_written_for() -> None:
-    assert WRITTEN_FOR == "7.39.1"
-    patched = _patched()
-    for method in patched:
-        assert getattr(method, "_source_aha_bounds_partition_memory", False)
-    assert bound_partition_memory() is True  # a second call does not wrap twice
-    assert _patched() == patched
-
-
-def test_another_cdk_version_is_left_alone_with_one_warning(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    unpatched = [original(method) for method in _patched()]
-    monkeypatch.setattr(ConcurrentPerPartitionCursor, "_cleanup_if_done", unpatched[0])
-    monkeypatch.setattr(ThreadPoolManager, "__init__", unpatched[1])
-    monkeypatch.setattr(MovingWindowCallRatePolicy, "__init__", unpatched[2])
-    with caplog.at_level(logging.WARNING, logger="airbyte"):
-        assert bound_partition_memory("7.40.0") is False
-    assert _patched() == unpatched
-    (warning,) = [r for r in caplog.records if r.name == "airbyte"]
-    assert "7.40.0" in warning.getMessage()
-    assert WRITTEN_FOR in warning.getMessage()
-    assert "\n" not in warning.getMessage()
 
 
 # The thread pool: the CDK's default limit of 10,000 pending tasks becomes MAX_PENDING_TASKS.
@@ -157,6 +89,22 @@ def test_the_concurrent_source_s_thread_pool_waits_at_max_pending_tasks() -> Non
         message_repository=NoopMessageRepository(),
     )
     pool: ThreadPoolManager = source._threadpool
+    _assert_waits_at_max_pending_tasks(pool)
+
+
+def test_a_pool_built_before_the_fix_was_installed_gets_the_bound_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Local (image) mode imports the components after the source has built its thread pool.
+    monkeypatch.delattr(ThreadPoolManager, "_max_concurrent_tasks")
+    with ThreadPoolExecutor(1) as executor:
+        pool = ThreadPoolManager(executor, logging.getLogger("airbyte"))
+        assert pool._max_concurrent_tasks == ThreadPoolManager.DEFAULT_MAX_QUEUE_SIZE
+        assert components.bound_pending_tasks() is True
+        assert pool._max_concurrent_tasks == MAX_PENDING_TASKS
+
+
+def _assert_waits_at_max_pending_tasks(pool: ThreadPoolManager) -> None:
     release = threading.Event()
     try:
         for _ in range(MAX_PENDING_TASKS - 1):
@@ -325,3 +273,81 @@ def test_the_state_written_is_the_same_as_without_the_eviction(
 def test_the_connector_s_own_thread_pool_gets_the_bound() -> None:
     source = source_aha.SourceAha(config={"api_key": "key", "subdomain": "example"})
     assert source._concurrent_source._threadpool._max_concurrent_tasks == MAX_PENDING_TASKS
+
+
+# The request cache: what a parent stream's cached session may keep.
+
+
+def test_every_cached_session_of_a_parent_stream_filters_what_it_saves() -> None:
+    client = HttpClient(name="ideas", logger=logging.getLogger("test"), use_cache=True)
+
+    assert client._session.settings.filter_fn is is_usable_answer
+
+
+def test_a_filter_the_cdk_sets_itself_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    def the_cdk_s_own(response: requests.Response) -> bool:
+        return True
+
+    factory = original(HttpClient._request_session)
+
+    def with_a_filter(self: HttpClient) -> requests.Session:
+        session = factory(self)
+        session.settings.filter_fn = the_cdk_s_own  # type: ignore[attr-defined]
+        return session
+
+    monkeypatch.setattr(HttpClient, "_request_session", with_a_filter)
+    assert components.keep_retried_answers_out_of_the_cache() is True
+    client = HttpClient(name="ideas", logger=logging.getLogger("test"), use_cache=True)
+
+    assert client._session.settings.filter_fn is the_cdk_s_own
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "usable"),
+    [
+        pytest.param("application/json", b'{"ideas": []}', True, id="json_page"),
+        pytest.param("application/json", b'{"ideas": [{"id', False, id="truncated"),
+        pytest.param("application/json", b"", False, id="empty"),
+        pytest.param("application/json", b"{}", False, id="empty_object"),
+        pytest.param("text/html", b"<html></html>", False, id="html"),
+    ],
+)
+def test_only_answers_the_handler_accepts_are_cached(
+    content_type: str, body: bytes, usable: bool
+) -> None:
+    response = requests.Response()
+    response.status_code, response._content = 200, body
+    response.headers["Content-Type"] = content_type
+
+    assert is_usable_answer(response) is usable
+
+
+# CPython's concurrent `ast.literal_eval` race (python/cpython#106905).
+
+
+def test_the_literal_eval_guard_is_installed_exactly_on_interpreters_with_the_race() -> None:
+    affected = tuple(sys.version_info[:3]) < LITERAL_EVAL_FIXED_IN
+    assert getattr(ast.literal_eval, "_source_aha_fix", False) is affected
+    assert serialize_literal_eval() is affected  # a second call does not wrap twice
+
+
+@pytest.mark.parametrize("version", [(3, 11, 8), (3, 12, 0), (3, 13, 1)])
+def test_fixed_interpreters_are_left_alone(version: tuple[int, int, int]) -> None:
+    before = ast.literal_eval
+    assert serialize_literal_eval(version) is False
+    assert ast.literal_eval is before
+
+
+def test_the_guarded_literal_eval_evaluates_and_fails_like_the_original(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ast, "literal_eval", ast.literal_eval)  # restored after the test
+    serialize_literal_eval((3, 11, 7))
+    assert getattr(ast.literal_eval, "_source_aha_fix", False)
+
+    assert ast.literal_eval("[1, 'a', {'b': None}]") == [1, "a", {"b": None}]
+    assert ast.literal_eval("12345678901234567890") == 12345678901234567890
+    with pytest.raises(ValueError, match="malformed node"):
+        ast.literal_eval("open('x')")
+    with pytest.raises(SyntaxError):
+        ast.literal_eval("2024-01-01T00:00:00Z")
