@@ -1033,14 +1033,25 @@ MAX_PENDING_TASKS = 250
 _FIXED = "_source_aha_fix"
 
 
-def _mark(function: Callable[..., Any]) -> Callable[..., Any]:
-    setattr(function, _FIXED, True)
-    return function
+Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 def _cannot_fix(what: str, consequence: str) -> bool:
     logger.warning(f"source-aha: the installed CDK has no {what}; {consequence}")
     return False
+
+
+def _hook(owner: object, name: str, wrap: Wrap, consequence: str) -> bool:
+    """Replaces `owner.name` with `wrap(original)`, once however often it is called; False, with
+    one warning saying `consequence`, when there is no such attribute to hook."""
+    original = getattr(owner, name, None)
+    if original is None:
+        return _cannot_fix(f"{getattr(owner, '__name__', owner)}.{name}", consequence)
+    if not getattr(original, _FIXED, False):
+        hooked = functools.wraps(original)(wrap(original))
+        setattr(hooked, _FIXED, True)
+        setattr(owner, name, hooked)
+    return True
 
 
 def is_usable_answer(response: requests.Response) -> bool:
@@ -1059,21 +1070,21 @@ def keep_retried_answers_out_of_the_cache() -> bool:
     failed with 0 records). requests-cache's public `settings.filter_fn` ("may be modified after
     initialization") keeps such an answer out; the CDK offers no way to set it, so it is set on
     each cached session the factory returns that has no filter of its own."""
-    original = getattr(HttpClient, "_request_session", None)
-    if original is None:
-        return _cannot_fix("HttpClient._request_session", "a retried page may come from the cache.")
-    if getattr(original, _FIXED, False):
-        return True
 
-    @functools.wraps(original)
-    def request_session(self: HttpClient) -> requests.Session:
-        session: requests.Session = original(self)
-        if isinstance(session, requests_cache.CacheMixin) and session.settings.filter_fn is None:
-            session.settings.filter_fn = is_usable_answer
-        return session
+    def wrap(original: Callable[[HttpClient], requests.Session]) -> Callable[..., Any]:
+        def request_session(self: HttpClient) -> requests.Session:
+            session = original(self)
+            # A cached session (what CachedSession is made of) the CDK gave no filter of its own.
+            if (
+                isinstance(session, requests_cache.CacheMixin)
+                and session.settings.filter_fn is None
+            ):
+                session.settings.filter_fn = is_usable_answer
+            return session
 
-    HttpClient._request_session = _mark(request_session)  # type: ignore[method-assign]
-    return True
+        return request_session
+
+    return _hook(HttpClient, "_request_session", wrap, "a retried page may come from the cache.")
 
 
 def free_finished_partition_cursors() -> bool:
@@ -1084,31 +1095,26 @@ def free_finished_partition_cursors() -> bool:
     In global mode nothing reads that cursor again (`state`, `observe` and `close_partition` use
     the global one), so once the CDK has cleaned a partition up, its cursor goes too. Per-partition
     mode, which needs every cursor for its state, is left alone; the state written is the same."""
-    original = getattr(ConcurrentPerPartitionCursor, "_cleanup_if_done", None)
-    if original is None:
-        return _cannot_fix(
-            "ConcurrentPerPartitionCursor._cleanup_if_done",
-            "finished partitions' cursors are kept (memory grows with the number of ideas).",
-        )
-    if getattr(original, _FIXED, False):
-        return True
 
-    @functools.wraps(original)
-    def cleanup_if_done(self: ConcurrentPerPartitionCursor, partition_key: str) -> None:
-        original(self, partition_key)
-        cursors = getattr(self, "_cursor_per_partition", None)
-        semaphores = getattr(self, "_semaphore_per_partition", None)
-        # Called under the cursor's lock; a missing semaphore means the CDK cleaned the partition.
-        done = isinstance(semaphores, Mapping) and partition_key not in semaphores
-        if (
-            getattr(self, "_use_global_cursor", False)
-            and isinstance(cursors, MutableMapping)
-            and done
-        ):
-            cursors.pop(partition_key, None)
+    def wrap(original: Callable[[ConcurrentPerPartitionCursor, str], None]) -> Callable[..., Any]:
+        def cleanup_if_done(self: ConcurrentPerPartitionCursor, partition_key: str) -> None:
+            original(self, partition_key)
+            cursors = getattr(self, "_cursor_per_partition", None)
+            semaphores = getattr(self, "_semaphore_per_partition", None)
+            # Called under the cursor's lock; no semaphore left means the CDK cleaned it up.
+            done = isinstance(semaphores, Mapping) and partition_key not in semaphores
+            global_mode = getattr(self, "_use_global_cursor", False)
+            if global_mode and done and isinstance(cursors, MutableMapping):
+                cursors.pop(partition_key, None)
 
-    ConcurrentPerPartitionCursor._cleanup_if_done = _mark(cleanup_if_done)  # type: ignore[method-assign]
-    return True
+        return cleanup_if_done
+
+    return _hook(
+        ConcurrentPerPartitionCursor,
+        "_cleanup_if_done",
+        wrap,
+        "finished partitions' cursors are kept (memory grows with the number of ideas).",
+    )
 
 
 def bound_pending_tasks() -> bool:
@@ -1150,21 +1156,16 @@ def keep_requests_out_of_the_budget() -> bool:
     speed, growing through the first minute). The name routes and counts nothing in the single
     bucket the policy uses, so an item named by anything but a string is named `"request"`. The
     class is patched, so the budget of a source built before this file was imported gets it too."""
-    original = getattr(SingleBucketFactory, "wrap_item", None)
-    if original is None:
-        return _cannot_fix(
-            "pyrate_limiter SingleBucketFactory.wrap_item",
-            "the budget keeps a minute of requests in memory.",
-        )
-    if getattr(original, _FIXED, False):
-        return True
 
-    @functools.wraps(original)
-    def wrap_item(self: SingleBucketFactory, name: object, weight: int = 1) -> Any:  # noqa: ANN401
-        return original(self, name if isinstance(name, str) else RATE_ITEM_NAME, weight)
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrap_item(self: SingleBucketFactory, name: object, weight: int = 1) -> Any:  # noqa: ANN401
+            return original(self, name if isinstance(name, str) else RATE_ITEM_NAME, weight)
 
-    SingleBucketFactory.wrap_item = _mark(wrap_item)  # type: ignore[method-assign]
-    return True
+        return wrap_item
+
+    return _hook(
+        SingleBucketFactory, "wrap_item", wrap, "the budget keeps a minute of requests in memory."
+    )
 
 
 LITERAL_EVAL_FIXED_IN = (3, 11, 8)
@@ -1178,18 +1179,17 @@ def serialize_literal_eval(version: tuple[int, ...] = tuple(sys.version_info[:3]
     alone. True when serialized."""
     if version >= LITERAL_EVAL_FIXED_IN:
         return False
-    if getattr(ast.literal_eval, _FIXED, False):
-        return True
-    original = ast.literal_eval
-    lock = threading.Lock()
 
-    @functools.wraps(original)
-    def literal_eval(node_or_string: str | ast.AST) -> object:
-        with lock:
-            return original(node_or_string)
+    def wrap(original: Callable[[str | ast.AST], object]) -> Callable[..., Any]:
+        lock = threading.Lock()
 
-    ast.literal_eval = _mark(literal_eval)
-    return True
+        def literal_eval(node_or_string: str | ast.AST) -> object:
+            with lock:
+                return original(node_or_string)
+
+        return literal_eval
+
+    return _hook(ast, "literal_eval", wrap, "concurrent templates may fail on this Python.")
 
 
 keep_retried_answers_out_of_the_cache()
