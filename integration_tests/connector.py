@@ -23,6 +23,16 @@ from testkit.streams import EVERY_STREAM as EVERY_STREAM
 from testkit.streams import IDEA_STREAMS as IDEA_STREAMS
 
 EXECUTABLE = str(Path(sys.executable).with_name("source-aha"))
+# The CDK's own launcher, given the connector's two files by path (remote mode), with custom code
+# allowed: how the Connector Builder and Airbyte's manifest-only images run them.
+SDM = str(Path(sys.executable).with_name("source-declarative-manifest"))
+_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST_ONLY_FILES = (
+    "--manifest-path",
+    str(_ROOT / "manifest.yaml"),
+    "--components-path",
+    str(_ROOT / "source_aha" / "components.py"),
+)
 TIMEOUT_SECONDS = 600
 
 
@@ -42,6 +52,11 @@ class Run:
         return [
             m["record"]["data"] for m in self.of_type("RECORD") if m["record"]["stream"] == stream
         ]
+
+    def warnings_about(self, text: str) -> list[str]:
+        """The WARN log messages that contain `text`."""
+        logs = (m["log"] for m in self.of_type("LOG") if m["log"]["level"] == "WARN")
+        return [log["message"] for log in logs if text in log["message"]]
 
     def record_counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
@@ -124,6 +139,22 @@ def run_source(
     args = [EXECUTABLE, command, *_files(workdir, config, catalog, state), *extra_args]
     done = subprocess.run(
         args, capture_output=True, text=True, timeout=timeout, env=_environment(), check=False
+    )
+    return Run(done.returncode, _parse(done.stdout), done.stdout, done.stderr)
+
+
+def run_manifest_only(
+    command: str,
+    workdir: Path,
+    config: Mapping[str, Any] | None = None,
+    catalog: Mapping[str, Any] | None = None,
+    state: Sequence[Mapping[str, Any]] | None = None,
+) -> Run:
+    """Runs `source-declarative-manifest COMMAND` with the manifest and components to completion."""
+    args = [SDM, command, *_files(workdir, config, catalog, state), *MANIFEST_ONLY_FILES]
+    env = {**_environment(), "AIRBYTE_ENABLE_UNSAFE_CODE": "true"}
+    done = subprocess.run(
+        args, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=env, check=False
     )
     return Run(done.returncode, _parse(done.stdout), done.stdout, done.stderr)
 

@@ -23,13 +23,18 @@ import yaml
 
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
-from integration_tests.connector import EVERY_STREAM, Run, configured_catalog, run_source
+from integration_tests.connector import (
+    EVERY_STREAM,
+    Run,
+    configured_catalog,
+    run_manifest_only,
+    run_source,
+)
 from integration_tests.custom_fields import with_custom_field_columns
 from testkit.streams import OPT_IN_STREAMS
 
 MANIFEST = ROOT / "manifest.yaml"
 COMPONENTS = ROOT / "source_aha" / "components.py"
-SDM = str(Path(sys.executable).with_name("source-declarative-manifest"))
 STREAMS = ("ideas", "idea_proxy_votes", "idea_comments")
 UNSAFE_CODE = "AIRBYTE_ENABLE_UNSAFE_CODE"
 TIMEOUT_SECONDS = 300
@@ -289,35 +294,8 @@ def test_components_py_runs_when_injected_as_text(tmp_path):
 
 
 def run_sdm(tmp_path: Path, config: Mapping[str, Any], stream: str) -> Run:
-    """`source-declarative-manifest read` in remote mode, given both files by path."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    catalog = configured_catalog([stream], "full_refresh")
-    (tmp_path / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "DEPLOYMENT_MODE"}
-    env[UNSAFE_CODE] = "true"
-    done = subprocess.run(
-        [
-            SDM,
-            "read",
-            "--config",
-            str(tmp_path / "config.json"),
-            "--catalog",
-            str(tmp_path / "catalog.json"),
-            "--manifest-path",
-            str(MANIFEST),
-            "--components-path",
-            str(COMPONENTS),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-        cwd=tmp_path,
-    )
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    return Run(done.returncode, lines, done.stdout, done.stderr)
+    """`source-declarative-manifest read` of one stream, in full refresh."""
+    return run_manifest_only("read", tmp_path, config, configured_catalog([stream], "full_refresh"))
 
 
 @pytest.mark.smoke
@@ -338,22 +316,17 @@ def test_source_declarative_manifest_reads_the_same_ideas_as_source_aha(tmp_path
     assert from_sdm == from_package
     # Without the package's `read()`, a stream that gets tombstones there says once that it does
     # not here; the package says nothing of the kind.
-    assert len(warnings_about(sdm, NO_TOMBSTONES)) == 1
-    assert warnings_about(package, NO_TOMBSTONES) == []
+    assert len(sdm.warnings_about(NO_TOMBSTONES)) == 1
+    assert package.warnings_about(NO_TOMBSTONES) == []
 
 
 NO_TOMBSTONES = "sends no tombstones"
 
 
-def warnings_about(run: Run, text: str) -> list[str]:
-    logs = (m["log"] for m in run.of_type("LOG") if m["log"]["level"] == "WARN")
-    return [log["message"] for log in logs if text in log["message"]]
-
-
 def test_with_track_deletes_off_source_declarative_manifest_warns_of_nothing(tmp_path, emulator):
     sdm = run_sdm(tmp_path, {**emulator_config(emulator), "track_deletes": False}, "ideas")
     assert sdm.returncode == 0, sdm.stderr[-3000:]
-    assert warnings_about(sdm, NO_TOMBSTONES) == []
+    assert sdm.warnings_about(NO_TOMBSTONES) == []
 
 
 # What `source-declarative-manifest` does with `--components-path` (remote mode), in a process

@@ -11,51 +11,20 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aha_emulator import AhaEmulator
-from integration_tests.conftest import API_KEY, ROOT, emulator_config
-from integration_tests.connector import (
-    TIMEOUT_SECONDS,
-    Run,
-    _environment,
-    _files,
-    _parse,
-    run_source,
-)
+from integration_tests.conftest import API_KEY, emulator_config
+from integration_tests.connector import Run, run_manifest_only, run_source
 from integration_tests.destination_model import random_step
 from testkit.catalog import configured_catalog
 from testkit.streams import EVERY_STREAM, OPT_IN_STREAMS
 
-SDM = str(Path(sys.executable).with_name("source-declarative-manifest"))
-MANIFEST_FILES = [
-    "--manifest-path",
-    str(ROOT / "manifest.yaml"),
-    "--components-path",
-    str(ROOT / "source_aha" / "components.py"),
-]
 DELETED_AT = "_ab_cdc_deleted_at"
 STREAMS = (*EVERY_STREAM, *OPT_IN_STREAMS)
-
-
-def run_sdm(
-    workdir: Path,
-    config: Mapping[str, Any],
-    catalog: Mapping[str, Any],
-    state: Sequence[Mapping[str, Any]] | None,
-) -> Run:
-    env = {**_environment(), "AIRBYTE_ENABLE_UNSAFE_CODE": "true"}
-    args = [SDM, "read", *_files(workdir, config, catalog, state), *MANIFEST_FILES]
-    done = subprocess.run(
-        args, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=env, check=False
-    )
-    return Run(done.returncode, _parse(done.stdout), done.stdout, done.stderr)
 
 
 def records(run: Run, tombstones: bool) -> dict[str, list[str]]:
@@ -99,7 +68,7 @@ def test_both_launchers_give_every_stream_the_same_records_and_state_full_then_i
             ws.delete_idea(ws.ideas()[0]["id"])
             ws.delete_feature(ws.features()[0]["id"])
         package = run_source("read", tmp_path / f"package-{sync}", config, catalog, package_state)
-        sdm = run_sdm(tmp_path / f"sdm-{sync}", config, catalog, sdm_state)
+        sdm = run_manifest_only("read", tmp_path / f"sdm-{sync}", config, catalog, sdm_state)
         for run in (package, sdm):
             assert run.returncode == 0, run.stderr[-3000:]
             assert run.errors == []
@@ -113,10 +82,5 @@ def test_both_launchers_give_every_stream_the_same_records_and_state_full_then_i
         sent = {name for name, rows in records(package, tombstones=True).items() if rows}
         assert sent >= ({"ideas", "features"} if sync == "incremental" else set()), context
         assert sent <= (set(STREAMS) if sync == "incremental" else set()), context
-        warnings = [
-            m["log"]["message"]
-            for m in sdm.of_type("LOG")
-            if m["log"]["level"] == "WARN" and "sends no tombstones" in m["log"]["message"]
-        ]
-        assert len(warnings) == 1
+        assert len(sdm.warnings_about("sends no tombstones")) == 1
         package_state, sdm_state = package.final_state(), sdm.final_state()
