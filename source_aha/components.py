@@ -45,6 +45,7 @@ from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategie
     ExponentialBackoffStrategy,
     WaitTimeFromHeaderBackoffStrategy,
 )
+from airbyte_cdk.sources.declarative.retrievers.retriever import Retriever
 from airbyte_cdk.sources.declarative.schema.schema_loader import SchemaLoader
 from airbyte_cdk.sources.declarative.transformations.transformation import RecordTransformation
 from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, ResponseAction
@@ -101,17 +102,9 @@ def first_position(response: requests.Response, rows: int) -> int:
 @dataclass
 class RowCheckingExtractor(DpathExtractor):
     """A `DpathExtractor` that passes on only objects with an `id`: the CDK would fail the stream
-    on any other row with a bare TypeError, or emit a record with a null key. Where this file
-    runs without the package's `read()` (which adds the tombstones), a stream that would get
-    them says once that it does not."""
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        super().__post_init__(parameters)
-        self._stream = str(parameters.get("name") or "")
+    on any other row with a bare TypeError, or emit a record with a null key."""
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
-        if self._stream in TRACKED and not TOMBSTONES_SENT_BY_PACKAGE:
-            warn_no_tombstones(self.config)
         checked = False
         for position, row in enumerate(super().extract_records(response), start=1):
             if isinstance(row, MutableMapping) and row.get("id") not in (None, ""):
@@ -640,7 +633,7 @@ class LiftCustomFields(RecordTransformation):
 
 # Aha! documents no `auditable_type` values; answers show lower-case names (`feature`), other
 # pages Rails class names (`Ideas::Idea`). Both reduce to the same key (see `type_key`). Votes are
-# endorsements, proxy or not: both vote streams get them. The deletes (`source_aha.deletes`) and
+# endorsements, proxy or not: both vote streams get them. The deletes (`DeletesRetriever`) and
 # the per-idea streams' change signal (`IdeaFanOut`) route audits through this one table.
 AUDIT_STREAMS: Mapping[str, tuple[str, ...]] = {
     "idea": ("ideas",),
@@ -668,23 +661,8 @@ IDEA_CHILDREN = frozenset(
 IDEA_CHILDREN_TYPES = frozenset(k for k, v in AUDIT_STREAMS.items() if set(v) & IDEA_CHILDREN)
 
 
-# Every stream that gets tombstones (`source_aha.deletes`).
+# Every stream that gets tombstones (`DeletesRetriever`).
 TRACKED = frozenset(name for names in AUDIT_STREAMS.values() for name in names)
-# Set by the `source-aha` package, whose `read()` turns Aha!'s destroy audits into tombstones.
-# The Connector Builder and `source-declarative-manifest` run this file without it.
-TOMBSTONES_SENT_BY_PACKAGE = False
-
-
-def warn_no_tombstones(config: Config) -> None:
-    if config.get("track_deletes") is False:
-        return
-    Notes.of(config).warn_once(
-        "no-tombstones",
-        "`track_deletes` is on, but this runner (the Connector Builder or "
-        "source-declarative-manifest) sends no tombstones: only the `source-aha` command and "
-        "its Docker image do. Rows deleted in Aha! stay in the destination until a full "
-        "refresh; set `track_deletes: false` to silence this.",
-    )
 
 
 def type_key(auditable_type: object) -> str:
@@ -835,6 +813,11 @@ class IdeaFanOut(GroupingPartitionRouter):
         return self.underlying_partition_router.get_stream_state()
 
     def stream_slices(self) -> Iterable[StreamSlice]:
+        yield from self._idea_slices()
+        if tracks_deletes(self.config, self._stream):
+            yield deletes_slice()
+
+    def _idea_slices(self) -> Iterable[StreamSlice]:
         cursor = self._cursor()
         since = (cursor - AUDITS_LOOKBACK).strftime(AUDITS_TIMESTAMP) if cursor else None
         checks_moves = bool(self._audit_types) and assumption(self.config, MOVES_SETTING) != "yes"
@@ -1018,6 +1001,276 @@ class FillMissingUpdatedAt(RecordTransformation):
             f"updated_at:{self._stream}",
             f"{self._stream}: Aha! sent records without `updated_at`; each gets the later of its "
             "`created_at` and its idea's `updated_at` as its cursor value.",
+        )
+
+
+# Deletes: Aha!'s destroy audits as tombstones ---------------------------------------------------
+
+# Aha! lists no deleted records, but it audits every destroy and keeps the audits for 12 months
+# (`GET /api/v1/audits`). A tracked stream's retriever (`DeletesRetriever`) sends, after its
+# records, one tombstone `{id, updated_at, _ab_cdc_deleted_at[, idea_id]}` per destroy audit of
+# its records in the slice's window: an append + dedup destination then removes the row
+# (Airbyte's CDC convention). Tombstones pass through the stream's cursor like records, so the
+# state needs no key of its own, and bounding them by the slice keeps the cursor from moving past
+# rows not yet read.
+DELETED_AT = "_ab_cdc_deleted_at"
+AUDITS_RETENTION = timedelta(days=365)  # "the last 12 calendar months" (Aha!'s audits docs)
+DELETES_PARTITION = "deletes"
+
+
+def deletes_slice() -> StreamSlice:
+    """The partition a partitioned stream's tombstones come in, after its own partitions."""
+    return StreamSlice(partition={DELETES_PARTITION: "tombstones"}, cursor_slice={})
+
+
+def tracks_deletes(config: Config, stream: str) -> bool:
+    return stream in TRACKED and config.get("track_deletes") is not False
+
+
+def first_read_start(config: Config) -> datetime:
+    """Where a stream with no state starts: a window from here owes no tombstones."""
+    return parse_time(config.get("start_date")) or datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def resume_time(state: Mapping[str, Any]) -> datetime | None:
+    """Where a saved state resumes: its `updated_at` (top level, or the global substream cursor's
+    under `state`), less the CDK's `lookback_window`."""
+    inner = state.get("state")
+    cursor = parse_time(state.get("updated_at")) or (
+        parse_time(inner.get("updated_at")) if isinstance(inner, Mapping) else None
+    )
+    if cursor is None:
+        return None
+    lookback = str(state.get("lookback_window") or 0)
+    return cursor - timedelta(seconds=int(lookback) if lookback.isdigit() else 0)
+
+
+def retention_floor() -> datetime:
+    """The oldest time Aha! still has audits for, with a day's margin."""
+    return datetime.now(timezone.utc) - AUDITS_RETENTION + timedelta(days=1)
+
+
+@dataclass
+class _Walk:
+    since: datetime
+    until: datetime
+    audits: dict[str, Mapping[str, Any]]
+
+
+class DestroyAudits(BySyncContent):
+    """The destroy audits of one sync, read once for every tracked stream: from the oldest start
+    a stream noted (`DeletesStart`), and again from where the walk stopped only when a slice needs
+    later ones. An error is kept for the rest of the sync: each tracked stream fails with it."""
+
+    _starts: ClassVar[dict[str, dict[str, datetime]]] = {}
+    _walks: ClassVar[dict[str, _Walk]] = {}
+    _failed: ClassVar[dict[str, Exception]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()  # held while walking
+
+    def note_start(self, stream: str, start: datetime) -> None:
+        with DestroyAudits._lock:  # a new sync of this config: nothing walked or failed yet
+            DestroyAudits._starts.setdefault(self._config, {})[stream] = start
+            DestroyAudits._walks.pop(self._config, None)
+            DestroyAudits._failed.pop(self._config, None)
+
+    def between(
+        self,
+        start: datetime,
+        end: datetime,
+        read: Callable[[datetime], Iterable[Mapping[str, Any]]],
+        need: datetime | None = None,
+    ) -> list[Mapping[str, Any]]:
+        """The audits created in `(start, end]`, as far as the walk reached; it is extended
+        when it stopped before `need` (by default `end`)."""
+        with DestroyAudits._lock:
+            if self._config in DestroyAudits._failed:
+                raise DestroyAudits._failed[self._config]
+            walk = DestroyAudits._walks.get(self._config)
+            try:
+                if walk is None or start < walk.since:
+                    noted = DestroyAudits._starts.get(self._config, {}).values()
+                    since = max(retention_floor(), min([start, *noted]))
+                    walk = _Walk(since, datetime.now(timezone.utc), {})
+                    walk.audits.update(_by_id(read(since)))
+                elif walk.until < (need or end):
+                    until = datetime.now(timezone.utc)
+                    walk.audits.update(_by_id(read(walk.until - timedelta(seconds=1))))
+                    walk.until = until
+            except Exception as error:
+                DestroyAudits._failed[self._config] = error
+                raise
+            DestroyAudits._walks[self._config] = walk
+            last = min(end, walk.until)
+        return [
+            audit
+            for audit in walk.audits.values()
+            if (at := parse_time(audit.get("created_at"))) and start < at <= last
+        ]
+
+
+def _by_id(audits: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {str(a.get("id") or id(a)): a for a in audits}
+
+
+@dataclass
+class DeletesStart(StateMigration):
+    """Notes where each tracked stream resumes, so the sync's one walk of the audits starts early
+    enough for all of them; a state migration, because it is the one component the CDK hands a
+    stream's saved state before the read. It also drops the `deletes` key that source-aha 0.x
+    kept (its own deletes cursor): the stream's cursor goes back to that key's time when older,
+    so no delete between the two is missed."""
+
+    config: Config
+    declarative_stream: Any
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        stream = str(getattr(self.declarative_stream, "name", "") or "")
+        start = resume_time(stream_state)
+        if start is not None and tracks_deletes(self.config, stream):
+            DestroyAudits.of(self.config).note_start(stream, start)
+        return "deletes" in stream_state
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        state = dict(stream_state)
+        saved = state.pop("deletes")
+        since = parse_time(saved.get("created_since")) if isinstance(saved, Mapping) else None
+        inner = state.get("state")
+        holder = dict(inner) if "updated_at" not in state and isinstance(inner, Mapping) else state
+        cursor = parse_time(holder.get("updated_at"))
+        if since is not None and cursor is not None and since < cursor:
+            holder["updated_at"] = since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            if holder is not state:
+                state["state"] = holder
+        return state
+
+
+@dataclass(kw_only=True)
+class DeletesPartition(GroupingPartitionRouter):
+    """The stream's own partitions, then one for its tombstones (`deletes_slice`). A
+    `GroupingPartitionRouter` of `group_size: 1` (never grouping) so that the CDK still finds
+    the parent streams behind it, to cache their pages."""
+
+    def stream_slices(self) -> Iterable[StreamSlice]:
+        yield from self.underlying_partition_router.stream_slices()
+        yield deletes_slice()
+
+    def get_stream_state(self) -> Mapping[str, StreamState] | None:
+        return self.underlying_partition_router.get_stream_state()
+
+
+@dataclass
+class DeletesRetriever(Retriever):
+    """The stream's own retriever, then its tombstones: no CDK retriever can add records from a
+    second endpoint. An unpartitioned stream gets them after its slice's records, a partitioned
+    one in its `deletes_slice` partition. Only a window that resumes a saved state gets any (a
+    first sync or a full refresh reads whole), and only audits after the window's start, up to
+    its end and as far as the walk reached (`DestroyAudits`)."""
+
+    retriever: Retriever
+    requester: HttpRequester  # Aha!'s destroy audits; named so the CDK's cache setup finds one
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    name: str = ""
+    partition_router: Any = None
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.name = str(parameters.get("name") or self.name)
+        self._newest: dict[int, datetime] = {}
+
+    def read_records(
+        self, records_schema: Mapping[str, Any], stream_slice: StreamSlice | None = None
+    ) -> Iterable[Any]:
+        stream_slice = stream_slice or StreamSlice(partition={}, cursor_slice={})
+        if DELETES_PARTITION in stream_slice.partition:
+            yield from self.tombstones(stream_slice, None)
+            return
+        newest: datetime | None = None
+        for record in self.retriever.read_records(records_schema, stream_slice):
+            at = parse_time(record.get("updated_at")) if isinstance(record, Mapping) else None
+            newest = max(newest, at) if newest and at else (at or newest)
+            yield record
+        if not stream_slice.partition:
+            yield from self.tombstones(stream_slice, newest)
+
+    def tombstones(self, stream_slice: StreamSlice, newest: datetime | None) -> Iterator[Any]:
+        cursor = stream_slice.cursor_slice
+        start = parse_time(cursor.get("start_time"))
+        if start is None or start <= first_read_start(self.config):
+            return
+        if not tracks_deletes(self.config, self.name):
+            return
+        end = parse_time(cursor.get("end_time")) or datetime.now(timezone.utc)
+        floor = retention_floor()
+        if start < floor:
+            Notes.of(self.config).warn_once(
+                f"retention:{self.name}",
+                f"{self.name}: deletes before {floor:%Y-%m-%d} cannot be seen: Aha! keeps audits "
+                f"for 12 months and this stream resumes from {start:%Y-%m-%d}. Rows deleted in "
+                "Aha! before then may remain; a full refresh reconciles them.",
+            )
+            start = floor
+        try:
+            audits = DestroyAudits.of(self.config).between(
+                start, end, self._walk, need=max(newest or start, start)
+            )
+        except PermissionError:
+            Notes.of(self.config).warn_once(
+                "deletes-403",
+                "Deletes are not tracked in this sync: Aha! answered 403 (forbidden) to GET "
+                "/api/v1/audits, so the account's plan or the API key's user may not read "
+                "record history. Rows deleted in Aha! stay in the destination until a full "
+                "refresh; `track_deletes: false` turns this off.",
+            )
+            return
+        if self.name in IDEA_CHILDREN:
+            warn_unaudited_children(self.config, audits)
+        for audit in audits:
+            tombstone = self._tombstone(audit)
+            if tombstone is not None:
+                yield tombstone
+
+    def _tombstone(self, audit: Mapping[str, Any]) -> dict[str, Any] | None:
+        record_id, at = str(audit.get("auditable_id") or ""), audit.get("created_at")
+        streams = AUDIT_STREAMS.get(type_key(audit.get("auditable_type")), ())
+        if not record_id or self.name not in streams or audit.get("audit_action") != "destroy":
+            return None
+        tombstone = {"id": record_id, "updated_at": at, DELETED_AT: at}
+        if self.name in IDEA_CHILDREN and audit.get("associated_type"):
+            if type_key(audit.get("associated_type")) != "idea":
+                return None  # a comment or vote on something other than an idea
+            tombstone["idea_id"] = str(audit.get("associated_id") or "")
+        return tombstone
+
+    def _walk(self, since: datetime) -> Iterator[Mapping[str, Any]]:
+        walk = StreamSlice(partition={}, cursor_slice={})
+        params = {"created_since": since.strftime(AUDITS_TIMESTAMP)}
+        audits = list(rows_of(self.requester, walk, params, "audits"))
+        types = (str(a.get("auditable_type") or "") for a in audits)
+        warn_unknown_audit_types(
+            self.config, [t for t in types if t and type_key(t) not in AUDIT_STREAMS]
+        )
+        return iter(audits)
+
+
+def warn_unaudited_children(config: Config, audits: list[Mapping[str, Any]]) -> None:
+    """Aha! is assumed to audit the votes and comments a deleted idea takes with it. When no
+    deleted idea is named by a child audit, it is said once: if they had any, they stay."""
+    ideas = {
+        str(a.get("auditable_id")) for a in audits if type_key(a.get("auditable_type")) == "idea"
+    }
+    named = {
+        str(a.get("associated_id"))
+        for a in audits
+        if type_key(a.get("associated_type")) == "idea"
+        and type_key(a.get("auditable_type")) in IDEA_CHILDREN_TYPES
+    }
+    if ideas and not ideas & named:
+        Notes.of(config).warn_once(
+            "deleted-idea-children",
+            f"{len(ideas)} ideas deleted in Aha! came with no audit of a deleted vote or comment. "
+            "If they had votes or comments (Aha! may not audit what a deleted idea takes with "
+            "it), those rows stay in idea_votes, idea_proxy_votes, idea_comments and "
+            "idea_internal_comments until a full refresh of those streams.",
         )
 
 

@@ -3,27 +3,20 @@ Builder-style name `source_declarative_manifest.components`."""
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Iterator, Mapping, MutableMapping
-from copy import deepcopy
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog
-from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
-    DeclarativeStream as DeclarativeStreamModel,
-)
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 
 from source_aha import components, config
-from source_aha.deletes import DeletesLedger
 from source_aha.state import read_state as read_state_file
 
 # The manifest names components as the Connector Builder and source-declarative-manifest load
 # them; this alias makes the same names resolve to this package. Importing them installs their
-# fixes for CDK defects, and `read()` below adds the tombstones they would otherwise go without.
+# fixes for CDK defects.
 sys.modules.setdefault("source_declarative_manifest.components", components)
-components.TOMBSTONES_SENT_BY_PACKAGE = True
 
 MANIFEST_PATH = config.MANIFEST_PATH
 
@@ -63,31 +56,3 @@ class SourceAha(YamlDeclarativeSource):
     @classmethod
     def read_state(cls, state_path: str) -> list[AirbyteStateMessage]:
         return read_state_file(state_path)[0] if state_path else []
-
-    def read(
-        self,
-        logger: logging.Logger,
-        config: Mapping[str, Any],
-        catalog: ConfiguredAirbyteCatalog,
-        state: list[AirbyteStateMessage] | None = None,
-    ) -> Iterator[AirbyteMessage]:
-        """The engine's read, with the tombstones of records deleted since the last sync."""
-        ledger = DeletesLedger.for_sync(config, catalog, state)
-        if ledger is None:
-            yield from super().read(logger, config, catalog, state)
-            return
-        ledger.read(self._destroy_audits)
-        yield from ledger.weave(super().read(logger, config, catalog, state))
-
-    def _destroy_audits(self, params: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:
-        """Walks `GET /audits` with `params` through the manifest's `destroy_audits` definition,
-        built by the source's own factory: its requester, retries, error messages, message
-        repository and rate budget are the streams'."""
-        definition = deepcopy(self.resolved_manifest["definitions"]["destroy_audits"])
-        definition["retriever"]["requester"]["request_parameters"] = dict(params)
-        stream = self._constructor.create_component(
-            DeclarativeStreamModel, definition, self._config
-        )
-        for partition in stream.generate_partitions():
-            for record in partition.read():
-                yield record.data

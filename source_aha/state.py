@@ -15,7 +15,6 @@ from typing import Any
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateMessageSerializer
 
 from source_aha.config import config_error, cursor_formats, read_file, stream_names
-from source_aha.deletes import STATE_KEY
 
 
 def read_state(path: str) -> tuple[list[AirbyteStateMessage], str | None]:
@@ -107,7 +106,6 @@ def _cursor_problems(message: Mapping[str, Any]) -> Iterator[str]:
     for entry in per_stream:
         descriptor = entry.get("stream_descriptor")
         name = descriptor.get("name") if isinstance(descriptor, Mapping) else None
-        yield from _deletes_problems(name, entry.get("stream_state"))
         for path, value in _cursor_values(entry.get("stream_state"), "stream_state"):
             if not _is_timestamp(value):
                 shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
@@ -116,22 +114,6 @@ def _cursor_problems(message: Mapping[str, Any]) -> Iterator[str]:
                     "timestamp such as 2024-01-01T00:00:00.000000Z. Correct it, or reset the "
                     "stream to read it again from `start_date`."
                 )
-
-
-def _deletes_problems(name: object, blob: object) -> Iterator[str]:
-    """What is wrong with a stream's deletes cursor (`source_aha.deletes`), if it has one."""
-    saved = blob.get(STATE_KEY) if isinstance(blob, Mapping) else None
-    if saved is None:
-        return
-    since = saved.get("created_since") if isinstance(saved, Mapping) else None
-    after = saved.get("after_id") if isinstance(saved, Mapping) else None
-    if not _is_timestamp(since) or not (after is None or str(after).isdigit()):
-        yield (
-            f"The state of stream `{name}` has stream_state.deletes = {str(saved)[:60]!r}, which "
-            'is not a deletes cursor such as {"created_since": "2024-01-01T00:00:00Z", '
-            '"after_id": "123"}. Correct it, or remove it to look for deletes from the '
-            "stream's own cursor."
-        )
 
 
 def _cursor_values(blob: object, path: str) -> Iterator[tuple[str, Any]]:

@@ -80,7 +80,8 @@ def _static(parameters: Mapping[str, Any]) -> dict[str, str]:
 
 def _resource(key: str, definition: Mapping[str, Any], definitions: Mapping[str, Any]) -> Resource:
     parameters = definition["$parameters"]
-    retriever = definition["retriever"]
+    outer = definition["retriever"]
+    retriever = outer.get("retriever", outer)  # a tracked stream's own, under `DeletesRetriever`
     requester = retriever["requester"]
     # The shared requester takes `$parameters.request_parameters`; `ideas` writes its own.
     own = requester.get("request_parameters")
@@ -93,8 +94,9 @@ def _resource(key: str, definition: Mapping[str, Any], definitions: Mapping[str,
     else:
         assert cursor["start_time_option"]["field_name"] == "updated_since", key
         incremental = SERVER_SIDE
-    router = retriever.get("partition_router")
-    router = (router or {}).get("underlying_partition_router") or router  # `idea_fan_out`
+    router = outer.get("partition_router")
+    # `idea_fan_out` and `deletes_partition` wrap the parent's router.
+    router = (router or {}).get("underlying_partition_router") or router
     parent = partition_field = None
     if router:
         (config,) = router["parent_stream_configs"]

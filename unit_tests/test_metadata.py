@@ -1,6 +1,11 @@
 """`metadata.yaml` is what the Airbyte registry and `airbyte-cdk image build` read: its required
-fields are present, and the version and base image agree with `pyproject.toml` and the
-`Dockerfile`."""
+fields are present, it has the manifest-only form of Airbyte's own low-code connectors (base image
+`source-declarative-manifest` pinned by digest, tag `language:manifest-only`, a
+`maxSecondsBetweenMessages`), and its version agrees with `pyproject.toml` and the `Dockerfile`.
+
+The `Dockerfile` builds a different image on purpose: the pip package on `python-connector-base`,
+for self-managed installs. Airbyte builds a manifest-only connector from the metadata's base image
+plus `manifest.yaml` and `components.py`, so the two base images are not expected to agree."""
 
 from __future__ import annotations
 
@@ -23,6 +28,15 @@ _ROOT = Path(__file__).resolve().parent.parent
 _OFFICIAL_DEFINITION_ID = "81ca39dc-4534-4dd2-b848-b0cfd2c11fce"
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 _PINNED_IMAGE = re.compile(r"^[\w.-]+(?::\d+)?/[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$")
+_SDM_IMAGE = re.compile(
+    r"^docker\.io/airbyte/source-declarative-manifest:(\d+)\.(\d+)\.(\d+)@sha256:[0-9a-f]{64}$"
+)
+_PYTHON_BASE_IMAGE = re.compile(
+    r"^docker\.io/airbyte/python-connector-base:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$"
+)
+# ConcurrentPerPartitionCursor emits a per-idea stream's state at most every 600 s; a fan-out
+# over ideas without child rows sends nothing else, so a shorter limit would fail such syncs.
+_CDK_STATE_THROTTLE_SECONDS = 600
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +52,14 @@ def project() -> dict[str, Any]:
     with (_ROOT / "pyproject.toml").open("rb") as file:
         project: dict[str, Any] = tomllib.load(file)["project"]
     return project
+
+
+@pytest.fixture(scope="module")
+def locked_cdk_version() -> tuple[int, ...]:
+    with (_ROOT / "uv.lock").open("rb") as file:
+        packages = tomllib.load(file)["package"]
+    (version,) = [package["version"] for package in packages if package["name"] == "airbyte-cdk"]
+    return tuple(int(part) for part in version.split("."))
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +126,8 @@ def dockerfile_arg_defaults(instructions: list[tuple[str, str]]) -> dict[str, st
         "tags",
         "allowedHosts",
         "connectorBuildOptions",
+        "maxSecondsBetweenMessages",
+        "registryOverrides",
     ],
 )
 def test_given_metadata_then_required_field_is_set(metadata, key):
@@ -126,10 +150,11 @@ def test_given_metadata_then_it_describes_an_api_source_image(metadata):
     assert metadata["supportLevel"] in {"community", "certified", "archived"}
 
 
-def test_given_metadata_then_tags_say_python_package_built_on_low_code(metadata):
-    # `language:` picks Airbyte's Dockerfile template and test suite: this is a Python package.
-    assert {"language:python", "cdk:low-code"} <= set(metadata["tags"])
-    assert "language:manifest-only" not in metadata["tags"]
+def test_given_metadata_then_tags_say_manifest_only_built_on_low_code(metadata):
+    # `language:` picks how Airbyte builds and tests the connector: from the manifest and the
+    # components on source-declarative-manifest, as for its own source-gitlab.
+    assert {"language:manifest-only", "cdk:low-code"} <= set(metadata["tags"])
+    assert "language:python" not in metadata["tags"]
 
 
 def test_given_metadata_then_only_the_account_host_is_allowed(metadata):
@@ -141,6 +166,33 @@ def test_given_metadata_then_only_the_account_host_is_allowed(metadata):
 
 def test_given_metadata_then_base_image_is_pinned_by_digest(metadata):
     assert _PINNED_IMAGE.match(metadata["connectorBuildOptions"]["baseImage"])
+
+
+def test_given_metadata_then_base_image_is_source_declarative_manifest_of_the_locked_cdk_major(
+    metadata, locked_cdk_version
+):
+    match = _SDM_IMAGE.match(metadata["connectorBuildOptions"]["baseImage"])
+    assert match is not None, metadata["connectorBuildOptions"]["baseImage"]
+    version = tuple(int(part) for part in match.groups())
+    # Same major as the CDK the package is locked to, and no newer than it.
+    assert version[0] == locked_cdk_version[0]
+    assert version <= locked_cdk_version
+
+
+def test_given_metadata_then_max_seconds_between_messages_outlasts_the_cdk_state_throttle(
+    metadata,
+):
+    seconds = metadata["maxSecondsBetweenMessages"]
+    assert isinstance(seconds, int)
+    assert not isinstance(seconds, bool)
+    assert seconds > 0
+    assert seconds > _CDK_STATE_THROTTLE_SECONDS
+
+
+def test_given_metadata_then_registry_overrides_enable_cloud_and_oss(metadata):
+    overrides = metadata["registryOverrides"]
+    assert overrides["cloud"]["enabled"] is True
+    assert overrides["oss"]["enabled"] is True
 
 
 # Agreement with pyproject.toml and the Dockerfile ----------------------------------------------
@@ -161,9 +213,15 @@ def test_given_dockerfile_then_version_label_is_the_image_tag(metadata, dockerfi
         assert labels["io.airbyte.name"] == metadata["dockerRepository"]
 
 
-def test_given_dockerfile_then_base_image_default_is_the_metadata_base_image(metadata, dockerfile):
+def test_given_dockerfile_then_base_image_default_is_a_pinned_python_connector_base(
+    metadata, dockerfile
+):
+    # The Dockerfile installs the pip package, so it needs a Python base, not the metadata's
+    # source-declarative-manifest (which Airbyte's manifest-only build uses): the two differ by
+    # design, and each is pinned by digest.
     defaults = dockerfile_arg_defaults(dockerfile)
-    assert defaults.get("BASE_IMAGE") == metadata["connectorBuildOptions"]["baseImage"]
+    assert _PYTHON_BASE_IMAGE.match(defaults.get("BASE_IMAGE", "")), defaults.get("BASE_IMAGE")
+    assert defaults["BASE_IMAGE"] != metadata["connectorBuildOptions"]["baseImage"]
     first_from = next(arguments for keyword, arguments in dockerfile if keyword == "FROM")
     assert first_from.split()[0] in {"${BASE_IMAGE}", "$BASE_IMAGE"}
 

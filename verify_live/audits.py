@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
-from source_aha.deletes import AUDIT_STREAMS, type_key
+from source_aha.components import AUDIT_STREAMS, type_key
 from verify_live.client import AhaClient, ApiResponse
 from verify_live.times import format_ms
 
