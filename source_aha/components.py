@@ -826,12 +826,12 @@ class IdeaFanOut(GroupingPartitionRouter):
             self.count_field, mode, self.probes, self._has_records, self._stream, self.config
         )
         if since is None or not checks_moves:  # no cursor (every idea is read), or nothing to check
-            yield from (s for s in self.underlying_partition_router.stream_slices() if gate.keep(s))
+            yield from (s for s in self._changed() if gate.keep(s))
             return
         # The changed ideas are listed before the audits are read, and their children after: so
         # the new cursor is older than this walk, and a child change from before it is read now
         # (from the audits, or as a changed idea's). The next sync needs only audits after it.
-        changed = list(self.underlying_partition_router.stream_slices())
+        changed = list(self._changed())
         audited = self._audited_ideas(since)
         seen = {_idea_of(s) for s in changed}
         yield from (s for s in changed if gate.keep(s))
@@ -854,6 +854,12 @@ class IdeaFanOut(GroupingPartitionRouter):
             yield StreamSlice(partition={"idea_id": idea, "parent_slice": {}}, cursor_slice={})
         if late:
             self._warn_moves()
+
+    def _changed(self) -> Iterator[StreamSlice]:
+        """The changed ideas, less those the parent's tombstones say are deleted."""
+        for stream_slice in self.underlying_partition_router.stream_slices():
+            if not stream_slice.extra_fields.get(DELETED_AT):
+                yield stream_slice
 
     def _warn_moves(self) -> None:
         """Said when the audits name an idea the filters select whose `updated_at` did not move
