@@ -10,7 +10,8 @@
 # the connector's wheel into the virtualenv /opt/venv; the final image holds the base, that
 # virtualenv and a non-root user, with no build tools, no test dependencies and no caches.
 
-# The base from metadata.yaml (connectorBuildOptions.baseImage).
+# Airbyte's Python connector base: this image runs the package (`source-aha`). metadata.yaml
+# names source-declarative-manifest instead, the image Airbyte runs a manifest-only connector in.
 ARG BASE_IMAGE=docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
 
 # ------------------------------------------------------------------------------------- builder

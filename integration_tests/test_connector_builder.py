@@ -314,19 +314,28 @@ def test_source_declarative_manifest_reads_the_same_ideas_as_source_aha(tmp_path
     from_sdm, from_package = by_id(sdm.records("ideas")), by_id(package.records("ideas"))
     assert len(from_sdm) == len(emulator.workspace.ideas())
     assert from_sdm == from_package
-    # Without the package's `read()`, a stream that gets tombstones there says once that it does
-    # not here; the package says nothing of the kind.
-    assert len(sdm.warnings_about(NO_TOMBSTONES)) == 1
-    assert package.warnings_about(NO_TOMBSTONES) == []
 
 
-NO_TOMBSTONES = "sends no tombstones"
+@pytest.mark.smoke
+def test_source_declarative_manifest_sends_the_tombstone_of_an_idea_deleted_since_its_last_sync(
+    tmp_path, emulator
+):
+    config, catalog = emulator_config(emulator), configured_catalog(["ideas"])
+    first = run_manifest_only("read", tmp_path / "first", config, catalog)
+    assert first.returncode == 0, first.stderr[-3000:]
+    gone = emulator.workspace.ideas()[0]["id"]
+    emulator.workspace.delete_idea(gone)
+    when = next(
+        a["created_at"]
+        for a in emulator.workspace.audits()
+        if a["audit_action"] == "destroy" and str(a["auditable_id"]) == gone
+    )
 
+    second = run_manifest_only("read", tmp_path / "second", config, catalog, first.final_state())
 
-def test_with_track_deletes_off_source_declarative_manifest_warns_of_nothing(tmp_path, emulator):
-    sdm = run_sdm(tmp_path, {**emulator_config(emulator), "track_deletes": False}, "ideas")
-    assert sdm.returncode == 0, sdm.stderr[-3000:]
-    assert sdm.warnings_about(NO_TOMBSTONES) == []
+    assert second.returncode == 0, second.stderr[-3000:]
+    tombstones = [r for r in second.records("ideas") if r.get("_ab_cdc_deleted_at")]
+    assert {"id": gone, "updated_at": when, "_ab_cdc_deleted_at": when} in tombstones
 
 
 # What `source-declarative-manifest` does with `--components-path` (remote mode), in a process

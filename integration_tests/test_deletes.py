@@ -6,8 +6,8 @@ append + dedup destination fed every sync stays equal to the emulator's data (th
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
