@@ -119,6 +119,3 @@ SPEC_KEYS = frozenset(
         "assume_child_changes_move_idea",
     }
 )
-# What the manifest defines and reads that discover does not offer: Aha!'s destroy audits, read
-# once per incremental sync and turned into the tracked streams' tombstones.
-NOT_STREAMS = frozenset({"destroy_audits"})

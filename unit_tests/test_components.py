@@ -65,7 +65,7 @@ def _ideas_response(
 
 def _filtered_ids(config: dict[str, Any], ideas: list[dict[str, Any]]) -> list[str]:
     """The ids the manifest's ideas filter keeps."""
-    definition = _definitions()["ideas"]["retriever"]["record_selector"]["record_filter"]
+    definition = _definitions()["ideas_retriever"]["record_selector"]["record_filter"]
     idea_filter = ModelToComponentFactory().create_component(RecordFilterModel, definition, config)
     return [idea["id"] for idea in idea_filter.filter_records(ideas, stream_state={})]
 
