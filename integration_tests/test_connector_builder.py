@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from aha_emulator import AhaEmulator
-from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
+from integration_tests.conftest import API_KEY, ROOT, emulator_config, manifest_request_fields
 from integration_tests.connector import (
     EVERY_STREAM,
     Run,
@@ -31,6 +31,9 @@ from integration_tests.connector import (
     run_source,
 )
 from integration_tests.custom_fields import with_custom_field_columns
+from integration_tests.test_end_to_end import assert_same_records, assert_votes_match
+from integration_tests.test_more_streams import keyed
+from integration_tests.test_reliability import truth
 from testkit.streams import OPT_IN_STREAMS
 
 MANIFEST = ROOT / "manifest.yaml"
@@ -377,3 +380,29 @@ def test_components_loaded_alone_install_their_fixes_for_cdk_defects(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "installed"
+
+
+# Every stream, as a user of the Builder tests each one in turn ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workspace_for_every_stream() -> Iterator[AhaEmulator]:
+    with AhaEmulator(ideas=40, seed=9, api_key=API_KEY) as server:
+        yield server
+
+
+@pytest.mark.parametrize("stream", [*EVERY_STREAM, *OPT_IN_STREAMS])
+def test_builder_test_read_of_every_stream_returns_its_records_exactly(
+    tmp_path, workspace_for_every_stream, stream
+):
+    emulator = workspace_for_every_stream
+    result = builder_test_read(tmp_path, emulator, stream, read_idea_subscriptions=True)
+
+    # The Builder shows the schema's absent fields as nulls.
+    got = {k: without_top_level_nulls(r) for k, r in keyed(stream, records(result)).items()}
+    want = truth(emulator)[stream]
+    assert want, f"the emulator has no {stream}: the test would prove nothing"
+    assert got, result["logs"]
+    # A test read stops at its page and slice limits: what it returns is exactly Aha!'s.
+    compare = assert_votes_match if stream == "idea_proxy_votes" else assert_same_records
+    compare(got, {key: want[key] for key in got if key in want})
