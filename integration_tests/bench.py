@@ -62,6 +62,7 @@ from integration_tests.bench_support import (
 from integration_tests.conftest import ROOT, emulator_config
 from integration_tests.connector import EXECUTABLE, Run, _environment, _parse, configured_catalog
 from integration_tests.destination_model import IDEA_STREAMS as IDEA_AND_CHILD_STREAMS
+from source_aha.components import IDEA_FILTERS
 
 BENCH_DIR = ROOT / ".bench"
 API_KEY = "bench-api-key"
@@ -71,7 +72,6 @@ SCALED = {"per_second": 200, "per_minute": 3000}  # Aha!'s limits x10
 REAL = {"per_second": 20, "per_minute": 300}
 DEFAULT_BUDGET = 240  # the manifest's max_requests_per_minute when the key is absent
 UNLIMITED: dict[str, int | None] = {"per_second": None, "per_minute": None}
-FILTER_KEYS = ("ideas_workflow_status", "ideas_q", "q", "max_ideas")
 STREAMS_SHORT = {"ideas": "i", "idea_proxy_votes": "v", "idea_comments": "c"}
 BASELINE_SHORT = {"ideas_stream": "i", "idea_endorsements_stream": "v", "idea_comments_stream": "c"}
 # 0.3.14 measured here: about 65 ms a request at 30 ms latency, one request at a time.
@@ -368,7 +368,7 @@ def expectations(
     """(floor, selected ideas, completeness, extra fields) for this scenario's read."""
     kind = scenario["kind"]
     if kind == "full":
-        filtered = any(config.get(k) for k in FILTER_KEYS)
+        filtered = any(config.get(k) for k in IDEA_FILTERS)
         selected = truth.select(**filters_of(config))
         complete = completeness(output.ids, truth.expected(selected, filtered))
         return (

@@ -701,6 +701,7 @@ def parse_time(value: object) -> datetime | None:
 # against what the sync reads, `yes` trusts it, `no` takes the safe path without checking.
 COUNT_SETTING = "assume_comments_count_is_portal"
 MOVES_SETTING = "assume_child_changes_move_idea"
+# The settings that narrow the ideas read (the manifest's `streams:` conditions name the same).
 IDEA_FILTERS = ("ideas_workflow_status", "ideas_q", "q", "max_ideas")
 # The children's audits are asked from a second before the parent's cursor (`created_since`
 # has whole seconds); only those after the cursor name ideas to read (`IdeaFanOut`).

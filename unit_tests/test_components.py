@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import sys
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +27,7 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Resp
 
 from source_aha import SourceAha, components
 from source_aha.components import (
+    IDEA_FILTERS,
     INCOMPLETE_BODY_MESSAGE,
     MaxIdeasExtractor,
     OutageAwareErrorHandler,
@@ -710,3 +712,15 @@ def test_row_checking_extractor_yields_the_dpath_rows_that_are_objects_with_an_i
         r for r in dpath_rows.extract_records(response()) if isinstance(r, dict) and r.get("id")
     ]
     assert list(ours.extract_records(response())) == expected
+
+
+def test_the_manifest_chooses_the_proxy_votes_definition_by_exactly_the_idea_filters() -> None:
+    streams = SourceAha(config=_CONFIG).resolved_manifest["streams"]
+    conditions = [
+        e["condition"]
+        for e in streams
+        if e["type"] == "ConditionalStreams" and e["streams"][0]["name"] == "idea_proxy_votes"
+    ]
+    assert len(conditions) == 2
+    for condition in conditions:
+        assert re.findall(r"config\.get\('(\w+)'\)", condition) == list(IDEA_FILTERS)

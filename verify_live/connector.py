@@ -22,6 +22,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+# The settings that narrow the ideas read, and so would hide the kit's test idea.
+from source_aha.components import IDEA_FILTERS
 from testkit.catalog import configured_catalog
 from verify_live.redact import Redactor
 
@@ -33,8 +35,6 @@ SYNC_STREAMS = (
     "idea_comments",
     "idea_internal_comments",
 )
-# Config keys that would narrow the ideas read, and so hide the kit's test idea.
-IDEA_FILTERS = ("ideas_workflow_status", "ideas_q", "q", "max_ideas")
 TIMEOUT_SECONDS = 900
 
 
