@@ -1093,14 +1093,15 @@ class DestroyAudits(BySyncContent):
             if self._config in DestroyAudits._failed:
                 raise DestroyAudits._failed[self._config]
             walk = DestroyAudits._walks.get(self._config)
+            # Read after the records that need it were served: Aha! has their audits, whatever
+            # this machine's clock says.
+            until = max(datetime.now(timezone.utc), need or end)
             try:
                 if walk is None or start < walk.since:
                     noted = DestroyAudits._starts.get(self._config, {}).values()
                     since = max(retention_floor(), min([start, *noted]))
-                    walk = _Walk(since, datetime.now(timezone.utc), {})
-                    walk.audits.update(_by_id(read(since)))
+                    walk = _Walk(since, until, _by_id(read(since)))
                 elif walk.until < (need or end):
-                    until = datetime.now(timezone.utc)
                     walk.audits.update(_by_id(read(walk.until - timedelta(seconds=1))))
                     walk.until = until
             except Exception as error:
@@ -1133,6 +1134,10 @@ class DeletesStart(StateMigration):
     def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
         stream = str(getattr(self.declarative_stream, "name", "") or "")
         start = resume_time(stream_state)
+        saved = stream_state.get("deletes")
+        since = parse_time(saved.get("created_since")) if isinstance(saved, Mapping) else None
+        if start is not None and since is not None:
+            start = min(start, since)  # where the migrated state resumes
         if start is not None and tracks_deletes(self.config, stream):
             DestroyAudits.of(self.config).note_start(stream, start)
         return "deletes" in stream_state
@@ -1207,6 +1212,8 @@ class DeletesRetriever(Retriever):
         if not tracks_deletes(self.config, self.name):
             return
         end = parse_time(cursor.get("end_time")) or datetime.now(timezone.utc)
+        # The CDK keeps records newer than the slice's end and moves the cursor to the newest.
+        end = max(end, newest or end)
         floor = retention_floor()
         if start < floor:
             Notes.of(self.config).warn_once(

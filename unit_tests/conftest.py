@@ -13,6 +13,11 @@ deep copy, so a test still gets a source of its own built from the manifest on d
 Measured on 2 shared CPUs (CDK 7.39.1, 366 tests): `pytest unit_tests` took 75 s with these three
 patches and 186 s without them, so they stay; they patch private CDK methods, so drop them if a
 CDK upgrade renames one (the fixture then fails loudly on `monkeypatch.setattr`).
+
+The components keep what one sync shares (the destroy audits walked, the children's audits, the
+warnings said once) in class-level memos keyed by the config's content, as a process runs one
+sync. Tests run many syncs in one process, often with equal configs, so the autouse fixture
+`a_sync_of_its_own` empties those memos before each test: each test is a sync of its own.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from airbyte_cdk.test.models import ExpectedOutcome
 
 from source_aha import SourceAha
+from source_aha.components import ChildAudits, DestroyAudits, Notes
 
 _REAL_SLEEP = time.sleep
 
@@ -105,6 +111,20 @@ def request_cache_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> 
     entrypoint points it at a fresh directory for each run but never resets it, so a `check`
     called directly would reuse the previous run's directory and replay its cached pages."""
     monkeypatch.setenv("REQUEST_CACHE_PATH", str(tmp_path))
+
+
+@pytest.fixture(autouse=True)
+def a_sync_of_its_own() -> None:
+    """Forgets what an earlier test's sync left in the per-sync memos (see the module docstring):
+    audits walked or failed, starts noted, and warnings already said."""
+    for memo in (
+        DestroyAudits._starts,
+        DestroyAudits._walks,
+        DestroyAudits._failed,
+        ChildAudits._walks,
+        Notes._said,
+    ):
+        memo.clear()
 
 
 def _content_key(value: Any) -> str:

@@ -29,6 +29,11 @@ def aha_timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def audits_timestamp(moment: datetime) -> str:
+    """A time as the connector sends it in the audits' `created_since` (whole seconds, `Z`)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class AhaRequestBuilder:
     """An `HttpRequest` for one Aha! endpoint, with the `Authorization` and `Accept` headers."""
 
@@ -117,12 +122,13 @@ class AhaRequestBuilder:
         return cls.endpoint("users")
 
     @classmethod
-    def destroy_audits_endpoint(
-        cls, created_since: str, after_id: str | None = None
-    ) -> AhaRequestBuilder:
-        """The deletes walk: Aha!'s destroy audits from `created_since`, after audit `after_id`."""
-        query = {"audit_action": "destroy", "created_since": created_since, "per_page": PER_PAGE}
-        return cls("audits", query | ({"after_id": after_id} if after_id else {}))
+    def destroy_audits_endpoint(cls, created_since: datetime | str) -> AhaRequestBuilder:
+        """The deletes walk: Aha!'s destroy audits from `created_since` (the oldest time a
+        tracked stream of the sync resumes from), in whole seconds."""
+        since = created_since if isinstance(created_since, str) else audits_timestamp(created_since)
+        return cls(
+            "audits", {"audit_action": "destroy", "created_since": since, "per_page": PER_PAGE}
+        )
 
     def __init__(self, resource: str, query_params: dict[str, str]) -> None:
         self._resource = resource
