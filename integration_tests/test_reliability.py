@@ -154,6 +154,9 @@ def records_of(result: Any) -> dict[str, list[dict[str, Any]]]:
     return {stream: result.records(stream) for stream in EVERY_STREAM}
 
 
+DELETED_AT = "_ab_cdc_deleted_at"
+
+
 def as_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
@@ -461,10 +464,14 @@ def test_final_state_fed_back_unchanged_reads_nothing_and_emits_the_same_cursors
     tmp_path, emulator, baseline
 ):
     config = emulator_config(emulator)
-    second = read(tmp_path / "second", config, state=baseline.final_state)
+    # The first incremental sync after a full one also sends the tombstones of the emulator's
+    # older deletes after each stream's newest record (test_deletes pins them down exactly);
+    # from then on, a fed-back state is idle.
+    settled = read(tmp_path / "settled", config, state=baseline.final_state).final_state()
+    second = read(tmp_path / "second", config, state=settled)
 
     incremental = {s for s in EVERY_STREAM if s not in FULL_REFRESH_ONLY}
-    before, after = stream_states(baseline.final_state), stream_states(second.final_state())
+    before, after = stream_states(settled), stream_states(second.final_state())
     again = {s: second.records(s) for s in incremental if second.records(s)}
     print(f"re-emitted by the idle read: { {s: len(r) for s, r in again.items()} }")
     # The three core streams emit nothing (server-side `updated_since` is exclusive; children
@@ -472,7 +479,9 @@ def test_final_state_fed_back_unchanged_reads_nothing_and_emits_the_same_cursors
     # destinations dedupe by id: list streams filtered on the client (the CDK keeps records AT the
     # cursor), and substreams with a global cursor (the CDK re-reads its `lookback_window`, the
     # previous sync's duration in seconds).
-    assert not set(again) & set(IDEA_STREAMS)
+    # A global cursor's lookback may also send a tombstone again (absorbed by the key).
+    live = {s for s, records in again.items() if any(not r.get(DELETED_AT) for r in records)}
+    assert not live & set(IDEA_STREAMS)
     for stream, records in again.items():
         field = PROMISES[stream].cursor or "updated_at"
         low, high = boundary(before[stream], field)
@@ -481,16 +490,11 @@ def test_final_state_fed_back_unchanged_reads_nothing_and_emits_the_same_cursors
     for stream in incremental:
         assert cursors(after[stream]) == cursors(before[stream]), stream
 
-    # Besides the cursors, only a global cursor's `lookback_window` (a duration) may change, and
-    # the deletes cursor, which starts an hour before each sync: it never goes back.
+    # Besides the cursors, only a global cursor's `lookback_window` (a duration) may change.
     def layout(blob: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in blob.items() if k not in ("lookback_window", "deletes")}
+        return {k: v for k, v in blob.items() if k != "lookback_window"}
 
     assert {s: layout(after[s]) for s in incremental} == {s: layout(before[s]) for s in incremental}
-    for stream in (s for s in incremental if "deletes" in before[s]):
-        assert (
-            after[stream]["deletes"]["created_since"] >= before[stream]["deletes"]["created_since"]
-        )
 
 
 # Older and hand-edited states ----------------------------------------------------------------

@@ -318,12 +318,12 @@ class Notes(BySyncContent):
     _said: ClassVar[set[tuple[str, str]]] = set()
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def warn_once(self, key: str, message: str) -> bool:
+    def warn_once(self, key: str, message: str, level: int = logging.WARNING) -> bool:
         with Notes._lock:
             if (self._config, key) in Notes._said:
                 return False
             Notes._said.add((self._config, key))
-        logger.warning(message)
+        logger.log(level, message)
         return True
 
 
@@ -1216,11 +1216,14 @@ class DeletesRetriever(Retriever):
         end = max(end, newest or end)
         floor = retention_floor()
         if start < floor:
+            # Said, not warned: a cursor this old is usually a quiet stream's newest record, not
+            # a year without a sync (the state cannot tell which).
             Notes.of(self.config).warn_once(
                 f"retention:{self.name}",
-                f"{self.name}: deletes before {floor:%Y-%m-%d} cannot be seen: Aha! keeps audits "
-                f"for 12 months and this stream resumes from {start:%Y-%m-%d}. Rows deleted in "
-                "Aha! before then may remain; a full refresh reconciles them.",
+                f"{self.name}: deletes are looked for from {floor:%Y-%m-%d}, not from the "
+                f"stream's cursor ({start:%Y-%m-%d}): Aha! keeps audits for 12 months. If the "
+                "last sync is older than that, a full refresh removes rows deleted before then.",
+                logging.INFO,
             )
             start = floor
         try:
