@@ -7,8 +7,10 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
-from integration_tests.conftest import ROOT
+from aha_emulator import AhaEmulator
+from integration_tests.conftest import API_KEY, ROOT
 
 
 def test_demo_syncs_into_duckdb_then_reads_only_the_changes_and_drops_the_deleted(tmp_path):
@@ -44,8 +46,25 @@ def test_demo_syncs_into_duckdb_then_reads_only_the_changes_and_drops_the_delete
     assert "Deleted ideas left in DuckDB: 0." in out
     applied = re.search(r"Deletes applied .*: (\d+) rows from ideas, (\d+) rows from", out)
     assert applied
-    assert applied.group(1) == "2"
+    # The two, and the emulator's own older deletes after the first sync's newest idea.
+    assert int(applied.group(1)) == 2 + len(seeded_idea_deletes_after_the_newest_idea())
     incremental = re.search(r"(\d+) records in [\d.]+ s with (\d+) API requests:", out)
     assert incremental
     assert int(incremental.group(2)) <= int(change.group(1)) + 5
     assert str(tmp_path) in out
+
+
+def seeded_idea_deletes_after_the_newest_idea() -> set[str]:
+    """The emulator's seeded idea deletes that the demo's first incremental sync sends: those
+    after its newest idea (the ideas cursor of the first sync), within the 12 months of audits."""
+    with AhaEmulator(ideas=300, seed=5, api_key=API_KEY) as emulator:
+        workspace = emulator.workspace
+        newest = max(i["updated_at"] for i in workspace.ideas())
+        floor = (datetime.now(timezone.utc) - timedelta(days=364)).strftime("%Y-%m-%dT%H:%M:%S")
+        return {
+            str(a["auditable_id"])
+            for a in workspace.audits()
+            if a["audit_action"] == "destroy"
+            and a["auditable_type"] == "idea"
+            and a["created_at"] > max(newest, floor)
+        }

@@ -1067,7 +1067,9 @@ class _Walk:
 class DestroyAudits(BySyncContent):
     """The destroy audits of one sync, read once for every tracked stream: from the oldest start
     a stream noted (`DeletesStart`), and again from where the walk stopped only when a slice needs
-    later ones. An error is kept for the rest of the sync: each tracked stream fails with it."""
+    later ones (so a walk kept from an earlier sync of a long-lived process is brought up to
+    date, never trusted past its end). An error is kept for the rest of the sync: each tracked
+    stream fails with it."""
 
     _starts: ClassVar[dict[str, dict[str, datetime]]] = {}
     _walks: ClassVar[dict[str, _Walk]] = {}
@@ -1075,9 +1077,8 @@ class DestroyAudits(BySyncContent):
     _lock: ClassVar[threading.Lock] = threading.Lock()  # held while walking
 
     def note_start(self, stream: str, start: datetime) -> None:
-        with DestroyAudits._lock:  # a new sync of this config: nothing walked or failed yet
+        with DestroyAudits._lock:  # a new sync of this config: nothing failed yet
             DestroyAudits._starts.setdefault(self._config, {})[stream] = start
-            DestroyAudits._walks.pop(self._config, None)
             DestroyAudits._failed.pop(self._config, None)
 
     def between(
@@ -1205,6 +1206,9 @@ class DeletesRetriever(Retriever):
             yield from self.tombstones(stream_slice, newest)
 
     def tombstones(self, stream_slice: StreamSlice, newest: datetime | None) -> Iterator[Any]:
+        """The slice's tombstones. The walk must reach where the cursor goes: the newest record
+        or, without one, the slice's end. The deletes partition of a partitioned stream needs
+        only its start: the CDK resumes it a whole sync's length before its cursor."""
         cursor = stream_slice.cursor_slice
         start = parse_time(cursor.get("start_time"))
         if start is None or start <= first_read_start(self.config):
@@ -1227,8 +1231,9 @@ class DeletesRetriever(Retriever):
             )
             start = floor
         try:
+            partitioned = DELETES_PARTITION in stream_slice.partition
             audits = DestroyAudits.of(self.config).between(
-                start, end, self._walk, need=max(newest or start, start)
+                start, end, self._walk, need=start if partitioned else max(newest or end, start)
             )
         except PermissionError:
             Notes.of(self.config).warn_once(

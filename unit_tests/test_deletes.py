@@ -191,7 +191,8 @@ def test_deletes_start_notes_nothing_without_a_saved_cursor() -> None:
     assert noted() == {}
 
 
-def test_a_new_note_forgets_the_walk_and_the_failure_of_an_earlier_sync() -> None:
+def test_a_new_note_forgets_the_failure_of_an_earlier_sync_and_keeps_its_walk() -> None:
+    # The walk is brought up to date when a slice needs later audits; a failure is retried.
     audits = DestroyAudits.of(CONFIG)
     key = audits._config
     DestroyAudits._walks[key] = components._Walk(CURSOR, NOW, {})
@@ -199,8 +200,20 @@ def test_a_new_note_forgets_the_walk_and_the_failure_of_an_earlier_sync() -> Non
 
     audits.note_start("ideas", CURSOR)
 
-    assert key not in DestroyAudits._walks
+    assert key in DestroyAudits._walks
     assert key not in DestroyAudits._failed
+
+
+def test_a_walk_kept_from_an_earlier_sync_is_brought_up_to_the_slice_end() -> None:
+    aha = FakeAha()
+    later = NOW + timedelta(hours=2)
+    aha.audits = [an_audit("1", "idea", "10", NOW + timedelta(hours=1))]
+    DestroyAudits.of(CONFIG).between(CURSOR, NOW, aha.read)  # an earlier sync, at NOW
+
+    found = DestroyAudits.of(CONFIG).between(NOW - timedelta(minutes=5), later, aha.read)
+
+    assert [a["auditable_id"] for a in found] == ["10"]
+    assert aha.asked == [CURSOR, NOW - timedelta(seconds=1)]
 
 
 def test_deletes_start_migrates_only_a_state_with_a_deletes_key() -> None:

@@ -47,7 +47,8 @@ def build_history(st: State) -> None:
             vote = Subject(
                 "idea_endorsement", vote_id, "Vote", None, f"{page}/endorsements/{vote_id}", parent
             )
-            write(st, "destroy", vote, at, cascaded=True, user=user)
+            if st.personality.child_audits:  # drawn either way: the rest stays the same
+                write(st, "destroy", vote, at, cascaded=True, user=user)
         if rng.random() < 0.5:
             comment_id = 6_000_000_000_000_000_000 + rng.randint(0, 10**15)  # below comment ids
             comment = Subject(
@@ -58,6 +59,7 @@ def build_history(st: State) -> None:
                 f"{page}/idea_comments/{comment_id}",
                 parent,
             )
-            write(st, "destroy", comment, at, cascaded=True, user=user)
+            if st.personality.child_audits:
+                write(st, "destroy", comment, at, cascaded=True, user=user)
         write(st, "destroy", Subject("idea", idea_id, idea_title(rng), ref, page), at, user=user)
     st.clock = max(st.clock, *moments)  # later mutations' audits come after these
