@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 # Re-exported: the integration tests take the stream lists and catalogs from here.
 from testkit.catalog import configured_catalog as configured_catalog
@@ -212,3 +213,36 @@ def run_read_until(
     result.stdout = "".join(lines)
     result.stderr = stderr_path.read_text(encoding="utf-8")
     return result
+
+
+@dataclass(frozen=True)
+class AuditReads:
+    """A sync's requests to Aha!'s audits, by purpose."""
+
+    destroy: list[str]  # `created_since` of each read of the destroy audits, in order
+    children: int  # reads of the ideas' children's audits (the per-idea streams' check)
+
+    @property
+    def catch_ups(self) -> int:
+        """Destroy reads after the first: each from where the one before stopped, for a stream
+        whose slice ends after it (the CDK sets a slice's end when the stream starts)."""
+        return len(self.destroy) - 1
+
+    def assert_one_walk_and_catch_ups(self) -> None:
+        assert self.destroy, "no read of the destroy audits"
+        assert self.destroy[1:] == sorted(self.destroy[1:]), self.destroy
+        assert all(later > self.destroy[0] for later in self.destroy[1:]), self.destroy
+
+
+def audit_reads(paths: Iterable[str]) -> AuditReads:
+    destroy, children = [], 0
+    for path in paths:
+        parts = urlsplit(path)
+        if parts.path != "/api/v1/audits":
+            continue
+        query = parse_qs(parts.query)
+        if query.get("audit_action") == ["destroy"]:
+            destroy.append(query["created_since"][0])
+        elif query.get("associated_type") == ["idea"]:
+            children += 1
+    return AuditReads(destroy, children)

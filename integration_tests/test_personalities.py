@@ -28,7 +28,7 @@ from aha_emulator import AhaEmulator
 from aha_emulator.ideas.render import IDEA_ABBREVIATED
 from aha_emulator.personality import PERSONALITIES
 from integration_tests.conftest import API_KEY, emulator_config
-from integration_tests.connector import Run
+from integration_tests.connector import AuditReads, Run, audit_reads
 from integration_tests.destination_model import (
     IDEA_STREAMS,
     AppendDedup,
@@ -69,6 +69,7 @@ class Sequence:
     filters: dict[str, Any]
     runs: list[Run] = field(default_factory=list)
     routes: list[dict[str, int]] = field(default_factory=list)
+    audits: list[AuditReads] = field(default_factory=list)
     steps: list[list[str]] = field(default_factory=list)
     destroyed: set[str] = field(default_factory=set)  # every id deleted after the first sync
     destroyed_ideas: set[str] = field(default_factory=set)
@@ -133,6 +134,7 @@ def run_sequence(tmp_path: Path, emulator: AhaEmulator, filters: dict[str, Any],
         emulator.stats.reset()
         run = read(tmp_path, config, f"sync{number}", catalog=catalog, state=state)
         sequence.routes.append(emulator.stats.by_route())
+        sequence.audits.append(audit_reads(r.path for r in emulator.stats.requests))
         sequence.runs.append(run)
         sequence.destination.apply(run)
         state = run.final_state()
@@ -227,11 +229,13 @@ def remaining_differences(sequence: Sequence, expected: Expect) -> dict[str, dic
 def assert_costs(sequence: Sequence, name: str) -> None:
     ws = sequence.emulator.workspace
     fan_out = 3 if sequence.filters else 2
-    full, *incremental = sequence.routes
+    full = sequence.routes[0]
     assert AUDITS not in full, "a first sync needs no audits"
-    for number, routes in enumerate(incremental, start=1):
-        # the deletes once, and once per stream read idea by idea
-        assert routes.get(AUDITS, 0) <= 1 + fan_out, f"sync {number}: {routes}"
+    for number, audits in enumerate(sequence.audits[1:], start=1):
+        # the deletes once (caught up for a stream that starts later), once per stream read
+        # idea by idea
+        audits.assert_one_walk_and_catch_ups()
+        assert audits.children <= fan_out, f"sync {number}: {audits}"
     in_scope = len(sequence.runs[0].records("ideas"))
     if name == "comments_count_internal":  # every idea once, the probes on top
         assert full.get(IDEA_COMMENTS, 0) <= in_scope + PROBES, full
@@ -301,7 +305,9 @@ def test_documented_idle_incremental_sync_asks_only_the_audits(tmp_path: Path) -
         second = read(tmp_path, config, "second", catalog=catalog, state=settle.final_state())
         routes = emulator.stats.by_route()
         assert second.record_counts() == {}
-        assert routes.get(AUDITS, 0) <= 1 + 2  # the deletes, idea_comments, internal comments
+        audits = audit_reads(r.path for r in emulator.stats.requests)
+        audits.assert_one_walk_and_catch_ups()
+        assert audits.children <= 2  # idea_comments, internal comments
         assert [r for r in routes if r.startswith(PER_IDEA_PREFIX)] == []
 
 
