@@ -518,12 +518,15 @@ def check_targets(rows: list[dict[str, Any]], scenario_list: list[dict[str, Any]
             str(r["changed_ideas"] + 5),
             r["requests"] <= r["changed_ideas"] + 5,
         ),
+        # The ideas and proxy votes pages, the custom field definitions, the children's audits,
+        # the destroy audits, and one catch-up of them for the streams that start after that
+        # read (the CDK sets a slice's end when its stream starts; the cursor may move there).
         "idle": lambda r: add(
-            "idle incremental: <= 5 requests (deletes and the checks included), 0 records",
+            "idle incremental: <= 6 requests (deletes and the checks included), 0 records",
             r["scenario"],
             f"{r['requests']} requests, {r['records_total']} records",
-            "5, 0",
-            r["requests"] <= 5 and r["records_total"] == 0,
+            "6, 0",
+            r["requests"] <= 6 and r["records_total"] == 0,
         ),
         "real_limits": lambda r: add(
             "real limits: <= 5 x 429 per 1000 requests, all retried",

@@ -1062,6 +1062,7 @@ class _Walk:
     since: datetime
     until: datetime
     audits: dict[str, Mapping[str, Any]]
+    floor: datetime  # the retention floor it was clamped to, kept so the streams agree on it
 
 
 class DestroyAudits(BySyncContent):
@@ -1097,11 +1098,13 @@ class DestroyAudits(BySyncContent):
             # Read after the records that need it were served: Aha! has their audits, whatever
             # this machine's clock says.
             until = max(datetime.now(timezone.utc), need or end)
+            floor = walk.floor if walk is not None else retention_floor()
+            start = max(start, floor)
             try:
                 if walk is None or start < walk.since:
                     noted = DestroyAudits._starts.get(self._config, {}).values()
-                    since = max(retention_floor(), min([start, *noted]))
-                    walk = _Walk(since, until, _by_id(read(since)))
+                    since = max(floor, min([start, *noted]))
+                    walk = _Walk(since, until, _by_id(read(since)), floor)
                 elif walk.until < (need or end):
                     walk.audits.update(_by_id(read(walk.until - timedelta(seconds=1))))
                     walk.until = until
@@ -1229,7 +1232,6 @@ class DeletesRetriever(Retriever):
                 "last sync is older than that, a full refresh removes rows deleted before then.",
                 logging.INFO,
             )
-            start = floor
         try:
             partitioned = DELETES_PARTITION in stream_slice.partition
             audits = DestroyAudits.of(self.config).between(

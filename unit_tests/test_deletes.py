@@ -195,7 +195,7 @@ def test_a_new_note_forgets_the_failure_of_an_earlier_sync_and_keeps_its_walk() 
     # The walk is brought up to date when a slice needs later audits; a failure is retried.
     audits = DestroyAudits.of(CONFIG)
     key = audits._config
-    DestroyAudits._walks[key] = components._Walk(CURSOR, NOW, {})
+    DestroyAudits._walks[key] = components._Walk(CURSOR, NOW, {}, CURSOR)
     DestroyAudits._failed[key] = RuntimeError("earlier")
 
     audits.note_start("ideas", CURSOR)
@@ -469,6 +469,19 @@ def test_the_walk_never_starts_before_the_retention_floor() -> None:
 
     assert retention_floor() == utc(2023, 6, 3, 12)  # NOW less 365 days, plus one
     assert aha.asked == [retention_floor()]
+
+
+def test_streams_that_start_before_the_floor_share_the_walk_as_the_clock_moves(frozen: Any) -> None:
+    # Each stream's start is clamped to the walk's floor, not to a floor computed a moment later
+    # (which would fall before nothing and still restart the walk).
+    aha = FakeAha()
+    audits = DestroyAudits.of(CONFIG)
+    audits.between(utc(2020, 1, 1), NOW, aha.read)
+    frozen.move_to(NOW + timedelta(seconds=3))
+
+    audits.between(utc(2021, 1, 1), NOW, aha.read)
+
+    assert aha.asked == [utc(2023, 6, 3, 12)]
 
 
 # DeletesRetriever: records, then tombstones -----------------------------------------------------
