@@ -40,10 +40,12 @@ from .roadmap import generate as roadmap
 from .state import State
 
 
-def generate(ideas: int, seed: int, base_url: str) -> State:
-    """Draw the whole account; the order of the draws is what makes a seed reproducible."""
+def generate(ideas: int, seed: int, base_url: str, personality: Personality) -> State:
+    """Draw the whole account; the order of the draws is what makes a seed reproducible. The
+    personality shapes only what the past audits record, not what is drawn."""
     rng = random.Random(seed)
     st = State(ideas, seed, base_url, random.Random(seed + 1_000_003))
+    st.personality = personality
     pid = Ids(130_000_000, 900_000)
     roadmap.build_products(st, rng, pid)
     ideas_gen.build_statuses(st, rng, pid)
@@ -92,8 +94,7 @@ class Workspace(Truth, Queries, Mutations, Deletes):
     ) -> None:
         chosen = resolve(personality, audit_types)
         self.seed = seed
-        self._st = generate(ideas, seed, base_url)
-        self._st.personality = chosen
+        self._st = generate(ideas, seed, base_url, chosen)
         self.lock = self._st.lock
 
     @property

@@ -34,6 +34,7 @@ MANIFEST_ONLY_FILES = (
     "--components-path",
     str(_ROOT / "source_aha" / "components.py"),
 )
+DELETED_AT = "_ab_cdc_deleted_at"  # the tombstone column (Airbyte's CDC convention)
 TIMEOUT_SECONDS = 600
 
 

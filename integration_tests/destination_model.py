@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from aha_emulator import AhaEmulator
-from integration_tests.connector import Run
+from integration_tests.connector import DELETED_AT, Run
 from integration_tests.test_end_to_end import (
     expected_comments,
     expected_ideas,
@@ -19,7 +19,6 @@ from integration_tests.test_end_to_end import (
     without_top_level_nulls,
 )
 
-DELETED_AT = "_ab_cdc_deleted_at"
 # The streams an idea and everything that hangs on it land in.
 IDEA_STREAMS = (
     "ideas",

@@ -15,7 +15,7 @@ import pytest
 
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import API_KEY, emulator_config
-from integration_tests.connector import Run, audit_reads, run_source
+from integration_tests.connector import DELETED_AT, Run, audit_reads, run_source
 from integration_tests.destination_model import AppendDedup, random_step
 from integration_tests.test_end_to_end import (
     assert_same_records,
@@ -28,7 +28,6 @@ from integration_tests.test_end_to_end import (
 from testkit.catalog import configured_catalog
 from testkit.streams import TRACKED
 
-DELETED_AT = "_ab_cdc_deleted_at"
 IDEA_STREAMS = TRACKED[:5]  # an idea and everything that hangs on it
 
 

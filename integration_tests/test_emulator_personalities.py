@@ -397,6 +397,20 @@ def test_no_child_audits_deleting_an_idea_audits_only_the_idea_but_a_lone_delete
         assert not destroyed & set(children)  # the truth holds the audits written
 
 
+def test_no_child_audits_shapes_the_seeded_history_too_and_the_same_ideas_are_deleted() -> None:
+    def destroyed(ws: Workspace) -> list[tuple[str, str]]:
+        return [
+            (a["auditable_type"], a["auditable_id"])
+            for a in ws.audits()
+            if a["audit_action"] == "destroy"
+        ]
+
+    documented = destroyed(Workspace(ideas=60, seed=5))
+    other = destroyed(Workspace(ideas=60, seed=5, personality="no_child_audits"))
+    assert {kind for kind, _ in documented} - {"idea"}, "the documented history has children"
+    assert other == [(kind, id_) for kind, id_ in documented if kind == "idea"]
+
+
 def test_audits_forbidden_answers_403_with_the_plan_error_and_truth_keeps_every_audit() -> None:
     with _pair("audits_forbidden") as (documented, other):
         for emu in (documented, other):

@@ -19,6 +19,7 @@ import pytest
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import ROOT, emulator_config, manifest_request_fields
 from integration_tests.connector import (
+    DELETED_AT,
     IDEA_STREAMS,
     audit_reads,
     configured_catalog,
@@ -224,9 +225,6 @@ def test_full_read_emits_exactly_the_workspace_with_the_fewest_requests(tmp_path
     assert routes[IDEA_COMMENTS] == with_comments + probes
     assert routes[ACCOUNT_VOTES] == -(-len(emulator.workspace.votes(proxy=True)) // 200)
     assert IDEA_VOTES not in routes
-
-
-DELETED_AT = "_ab_cdc_deleted_at"
 
 
 def settled(tmp_path: Path, config: dict[str, Any]) -> list[dict[str, Any]]:

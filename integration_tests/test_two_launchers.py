@@ -16,12 +16,11 @@ import pytest
 
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import API_KEY, emulator_config
-from integration_tests.connector import Run, run_manifest_only, run_source
+from integration_tests.connector import DELETED_AT, Run, run_manifest_only, run_source
 from integration_tests.destination_model import random_step
 from testkit.catalog import configured_catalog
 from testkit.streams import EVERY_STREAM, OPT_IN_STREAMS
 
-DELETED_AT = "_ab_cdc_deleted_at"
 STREAMS = (*EVERY_STREAM, *OPT_IN_STREAMS)
 
 

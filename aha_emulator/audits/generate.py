@@ -47,8 +47,7 @@ def build_history(st: State) -> None:
             vote = Subject(
                 "idea_endorsement", vote_id, "Vote", None, f"{page}/endorsements/{vote_id}", parent
             )
-            if st.personality.child_audits:  # drawn either way: the rest stays the same
-                write(st, "destroy", vote, at, cascaded=True, user=user)
+            _cascade(st, vote, at, user)
         if rng.random() < 0.5:
             comment_id = 6_000_000_000_000_000_000 + rng.randint(0, 10**15)  # below comment ids
             comment = Subject(
@@ -59,7 +58,15 @@ def build_history(st: State) -> None:
                 f"{page}/idea_comments/{comment_id}",
                 parent,
             )
-            if st.personality.child_audits:
-                write(st, "destroy", comment, at, cascaded=True, user=user)
+            _cascade(st, comment, at, user)
         write(st, "destroy", Subject("idea", idea_id, idea_title(rng), ref, page), at, user=user)
     st.clock = max(st.clock, *moments)  # later mutations' audits come after these
+
+
+def _cascade(st: State, child: Subject, at: int, user: int) -> None:
+    """A deleted idea's child's destroy audit, unless the personality writes none; its id is
+    drawn either way, so the rest of the history stays the same."""
+    if st.personality.child_audits:
+        write(st, "destroy", child, at, cascaded=True, user=user)
+    else:
+        st.audit_ids.next(st.audit_rng)
