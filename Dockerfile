@@ -42,11 +42,32 @@ RUN /opt/uv/bin/uv export --frozen --no-dev --no-emit-project --format requireme
         -r requirements.txt
 
 # 2. The connector itself, as a wheel (hatchling bundles manifest.yaml into source_aha/).
-COPY README.md manifest.yaml ./
+COPY README.md manifest.yaml components.py ./
 COPY source_aha ./source_aha
 RUN /opt/uv/bin/uv build --wheel --out-dir /build/dist . \
  && /opt/uv/bin/uv pip install --python /opt/venv/bin/python --no-deps /build/dist/*.whl \
  && /opt/uv/bin/uv pip check --python /opt/venv/bin/python
+
+# ------------------------------------------------------------------------------- manifest-only
+# Not the connector's image: the layout of Airbyte's `source-declarative-manifest` image with a
+# manifest-only connector's two files added (as Airbyte's build adds them), for the test that runs
+# them in the launcher's local mode (integration_tests/test_manifest_only_image.py; built with
+# `--target manifest-only`). The CDK comes from the locked virtualenv. The launcher module is
+# copied into `source_declarative_manifest/`, as that image does, so the CDK finds the manifest
+# beside it.
+FROM ${BASE_IMAGE} AS manifest-only
+COPY --from=builder /opt/venv /opt/venv
+ENV PATH="/opt/venv/bin:${PATH}" \
+    PYTHONUNBUFFERED=1
+WORKDIR /airbyte/integration_code
+RUN cli=/opt/venv/lib/python3.11/site-packages/airbyte_cdk/cli/source_declarative_manifest \
+ && mkdir source_declarative_manifest \
+ && touch source_declarative_manifest/__init__.py \
+ && cp "$cli/_run.py" source_declarative_manifest/run.py \
+ && cp "$cli/spec.json" source_declarative_manifest/ \
+ && printf 'from source_declarative_manifest.run import run\n\nif __name__ == "__main__":\n    run()\n' > main.py
+COPY manifest.yaml components.py source_declarative_manifest/
+ENTRYPOINT ["python", "/airbyte/integration_code/main.py"]
 
 # --------------------------------------------------------------------------------------- final
 FROM ${BASE_IMAGE}

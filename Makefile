@@ -24,9 +24,9 @@ test-all: setup lint
 	$(PY) -m pytest -p no:cacheprovider
 
 lint: setup
-	.venv/bin/ruff check source_aha aha_emulator testkit unit_tests integration_tests examples verify_live
-	.venv/bin/ruff format --check source_aha aha_emulator testkit unit_tests integration_tests examples verify_live
-	.venv/bin/mypy source_aha
+	.venv/bin/ruff check components.py source_aha aha_emulator testkit unit_tests integration_tests examples verify_live
+	.venv/bin/ruff format --check components.py source_aha aha_emulator testkit unit_tests integration_tests examples verify_live
+	.venv/bin/mypy components.py source_aha
 	.venv/bin/mypy aha_emulator testkit verify_live
 
 ## verify-live: check the assumptions on a sandbox account (docs/verify-live.md); writes only with

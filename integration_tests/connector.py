@@ -32,7 +32,7 @@ MANIFEST_ONLY_FILES = (
     "--manifest-path",
     str(_ROOT / "manifest.yaml"),
     "--components-path",
-    str(_ROOT / "source_aha" / "components.py"),
+    str(_ROOT / "components.py"),
 )
 DELETED_AT = "_ab_cdc_deleted_at"  # the tombstone column (Airbyte's CDC convention)
 TIMEOUT_SECONDS = 600

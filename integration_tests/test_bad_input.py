@@ -5,6 +5,12 @@ reports a FAILED connection status and exits 0; `discover` and `read` emit one c
 and exit 1 (argparse errors exit 2 with a usage line). No case sends a request: each has its own
 emulator, which must see none, and hosts outside loopback are under `.invalid`, so a request would
 have shown up as a slow DNS failure instead of a quick config error.
+
+A bad config is the manifest's to refuse (the spec's schema, then `ConfigChecks`), so those cases
+run on `source-declarative-manifest` too, given the manifest and components: it must refuse each
+one before any request, with the CDK's schema message or the same words as `source-aha`. (Its
+LOG lines still carry the CDK's tracebacks.) Unreadable files, catalogs and states are the
+`source-aha` launcher's own input handling.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import pytest
 
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
-from integration_tests.connector import Run, configured_catalog
+from integration_tests.connector import Run, configured_catalog, run_manifest_only
 from integration_tests.reliability_support import (
     API_KEY,
     guard_outputs,
@@ -27,7 +33,8 @@ from integration_tests.reliability_support import (
     run,
     scan_for_secrets,
 )
-from source_aha.config import config_errors
+from source_aha.components import config_problems
+from source_aha.config import _manifest
 from source_aha.state import normalize_state
 
 UNKNOWN_STREAM_CATALOG = {
@@ -73,6 +80,11 @@ class Case:
     state: Any = None
     args: tuple[str, ...] = ()
     usage_error: bool = False  # rejected by argparse: exit 2 and a usage line on stderr
+
+    @property
+    def about_the_config(self) -> bool:
+        """A case whose only fault is the config's content (every launcher refuses it alike)."""
+        return not (self.files or self.catalog or self.state or self.args or self.usage_error)
 
 
 def _bad(**overrides: Any) -> Callable[[AhaEmulator], dict[str, Any]]:
@@ -187,7 +199,7 @@ class Outcome:
     requests: int
 
 
-def _execute(case: Case, workdir: Path) -> Outcome:
+def _execute(case: Case, workdir: Path, manifest_only: bool = False) -> Outcome:
     with AhaEmulator(ideas=5, seed=1, api_key=API_KEY) as emulator:
         extra = list(case.args)
         for flag, content in case.files.items():
@@ -198,15 +210,19 @@ def _execute(case: Case, workdir: Path) -> Outcome:
         catalog = case.catalog
         if case.command == "read" and catalog is None and "catalog" not in case.files:
             catalog = None if "--catalog" in case.args else configured_catalog()
-        result = run(
-            case.command,
-            workdir,
-            config=case.config(emulator) if case.config else None,
-            catalog=catalog,
-            state=case.state,
-            extra_args=extra,
-            timeout=120,
-        )
+        config = case.config(emulator) if case.config else None
+        if manifest_only:
+            result = run_manifest_only(case.command, workdir, config=config, catalog=catalog)
+        else:
+            result = run(
+                case.command,
+                workdir,
+                config=config,
+                catalog=catalog,
+                state=case.state,
+                extra_args=extra,
+                timeout=120,
+            )
         return Outcome(result, emulator.stats.total)
 
 
@@ -214,20 +230,25 @@ def _execute(case: Case, workdir: Path) -> Outcome:
 def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """Runs the selected cases three at a time (each is a separate process with its own
     emulator), once for the module."""
-    selected = [
-        item.callspec.params["name"]
+    selected = {
+        (item.callspec.params["name"], item.callspec.params.get("launcher", PACKAGE))
         for item in request.session.items
         if item.module is request.module
         and hasattr(item, "callspec")
         and "name" in item.callspec.params
-    ]
+    }
     base = tmp_path_factory.mktemp("bad_input")
     with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {name: pool.submit(_execute, CASES[name], base / name) for name in selected}
-        return {name: future.result() for name, future in futures.items()}
+        futures = {
+            (name, launcher): pool.submit(
+                _execute, CASES[name], base / launcher / name, launcher == MANIFEST_ONLY
+            )
+            for name, launcher in sorted(selected)
+        }
+        return {key: future.result() for key, future in futures.items()}
 
 
-def _message(result: Run, case: Case) -> str:
+def _message(result: Run, case: Case, stack_trace_allowed: bool = False) -> str:
     """The message the user sees, after checking the exit status and message type."""
     if case.usage_error:
         assert result.returncode == 2
@@ -241,13 +262,16 @@ def _message(result: Run, case: Case) -> str:
     (error,) = result.errors
     assert error["failure_type"] == "config_error"
     assert result.returncode == 1
-    assert not error.get("stack_trace")
+    assert stack_trace_allowed or not error.get("stack_trace")
     return str(error["message"])
+
+
+PACKAGE, MANIFEST_ONLY = "source-aha", "source-declarative-manifest"
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input_fails_fast_with_a_clear_message_no_traceback_and_no_request(outcomes, name):
-    case, outcome = CASES[name], outcomes[name]
+    case, outcome = CASES[name], outcomes[name, PACKAGE]
     result = outcome.run
     message = _message(result, case)
     for fragment in case.expect:
@@ -261,25 +285,59 @@ def test_bad_input_fails_fast_with_a_clear_message_no_traceback_and_no_request(o
     scan_for_secrets(result.stdout + result.stderr, name)
 
 
+CONFIG_CASES = [name for name, case in CASES.items() if case.about_the_config]
+# On the manifest-only launcher: every check `ConfigChecks` makes, and one of each kind of schema
+# refusal (a missing key, a pattern, a secret in a value, a number), on each command.
+MANIFEST_ONLY_CASES = [
+    "unknown_key",
+    "start_date_month_13",
+    "start_date_in_the_future",
+    "base_url_port_out_of_range",
+    "missing_api_key",
+    "subdomain_with_a_scheme",
+    "base_url_with_credentials",
+    "max_ideas_zero",
+    "discover_with_bad_subdomain",
+    "read_with_bad_base_url",
+]
+
+
+@pytest.mark.parametrize("launcher", [MANIFEST_ONLY])
+@pytest.mark.parametrize("name", MANIFEST_ONLY_CASES)
+def test_the_manifest_only_launcher_refuses_each_bad_config_before_any_request(
+    outcomes, name, launcher
+):
+    case, outcome = CASES[name], outcomes[name, launcher]
+    result = outcome.run
+    message = _message(result, case, stack_trace_allowed=True)
+    said_alike = all(fragment in message for fragment in case.expect)
+    assert said_alike or message.startswith("Config validation error: "), message
+    assert result.of_type("RECORD") == []
+    assert outcome.requests == 0, "a request was sent despite the bad config"
+    scan_for_secrets(result.stdout + result.stderr, name)
+
+
 def test_at_least_25_bad_inputs_are_covered():
     assert len(CASES) >= 25
+    assert set(MANIFEST_ONLY_CASES) <= set(CONFIG_CASES)
 
 
 # The checks behind the table, called directly -------------------------------------------------
 
 STREAMS = {"ideas", "idea_proxy_votes", "idea_comments"}
 _VALID = {"api_key": API_KEY, "subdomain": "company"}
+_SETTINGS = _manifest()["spec"]["connection_specification"]["properties"]
 
 
 @pytest.mark.parametrize("base_url", ["https://h.invalid:0", "https://h.invalid:70000"])
-def test_config_errors_reject_a_base_url_port_outside_1_to_65535(base_url):
-    assert config_errors({**_VALID, "base_url": base_url}) == [
+def test_config_checks_reject_a_base_url_port_outside_1_to_65535(base_url):
+    assert config_problems({**_VALID, "base_url": base_url}, _SETTINGS) == [
         "`base_url` has a port outside 1-65535."
     ]
 
 
-def test_config_errors_accept_a_base_url_with_a_real_port():
-    assert config_errors({**_VALID, "base_url": "https://h.example:65535"}) == []
+def test_config_checks_accept_a_base_url_with_a_real_port():
+    assert config_problems({**_VALID, "base_url": "https://h.example:65535"}, _SETTINGS) == []
 
 
 def test_normalize_state_converts_the_legacy_stream_object_to_per_stream_messages():

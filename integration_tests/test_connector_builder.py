@@ -1,4 +1,4 @@
-"""The manifest and `source_aha/components.py` in the Connector Builder, driven as the Airbyte UI
+"""The manifest and `components.py` in the Connector Builder, driven as the Airbyte UI
 drives it: the CDK's Builder backend (`python -m airbyte_cdk.connector_builder.main read`) in a
 subprocess, with the manifest and the components injected into the config.
 
@@ -37,7 +37,7 @@ from integration_tests.test_reliability import truth
 from testkit.streams import OPT_IN_STREAMS
 
 MANIFEST = ROOT / "manifest.yaml"
-COMPONENTS = ROOT / "source_aha" / "components.py"
+COMPONENTS = ROOT / "components.py"
 STREAMS = ("ideas", "idea_proxy_votes", "idea_comments")
 UNSAFE_CODE = "AIRBYTE_ENABLE_UNSAFE_CODE"
 TIMEOUT_SECONDS = 300

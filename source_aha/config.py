@@ -1,21 +1,19 @@
-"""The checks of the --config and --catalog files, before any request is sent (state: `state`).
+"""Reading the --config and --catalog files (the --state file: `state`), and the manifest facts
+the launcher needs to check them: each unusable file is one config error naming the file and why,
+never quoting its content (a config holds the API key).
 
-The CDK validates a config against the spec too, but only after the source is constructed (a
-bad `max_requests_per_minute` can fail first), and its messages quote the pattern instead of
-naming the setting. These checks name the key, say what a good value looks like (in the spec's
-words), and never echo the file's content (a config holds the API key). Each failure is an
-`AirbyteTracedException` config error, which the entry point reports as Airbyte expects.
+A config is checked by the manifest on every launcher (its spec's schema, then `ConfigChecks`).
+`config_errors` applies the same rules before the source is built, in words that name each
+setting, until the manifest path says them as well.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jsonschema
 from airbyte_cdk.models import (
@@ -25,6 +23,8 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from airbyte_cdk.utils.yaml_loader import safe_load_yaml
+
+from source_aha.components import config_problems
 
 _PACKAGED = Path(__file__).parent / "manifest.yaml"
 # A wheel carries the manifest inside the package; an editable install reads the repository's.
@@ -110,17 +110,21 @@ def hint(key: str) -> str:
     return text
 
 
-def config_errors(config: object, now: datetime | None = None) -> list[str]:
-    """Every problem with `config`, one sentence each naming the key; empty when it is valid."""
+def config_errors(config: object) -> list[str]:
+    """Every problem with `config`, one sentence each naming the key; empty when it is valid.
+
+    The same rules as every launcher's (the spec's JSON schema, then the manifest's
+    `ConfigChecks`), said before the source is built: the CDK's schema check quotes the pattern
+    instead of naming the setting, and logs a traceback with it."""
     if not isinstance(config, Mapping):
         return ["The config must be a JSON object."]
     spec = connection_specification()
     known = set(spec["properties"])
-    errors: list[str] = []
-    for key in sorted(k for k in config if k not in known and not str(k).startswith("__")):
-        errors.append(f"Unknown config key `{key}`; known keys: {', '.join(sorted(known))}.")
-    for missing in sorted(k for k in spec["required"] if k not in config):
-        errors.append(f"`{missing}` is required. {hint(missing)}")
+    errors = [
+        f"`{missing}` is required. {hint(missing)}"
+        for missing in sorted(spec["required"])
+        if missing not in config
+    ]
     validator = jsonschema.Draft7Validator(spec)
     bad_keys = {
         str(error.path[0])
@@ -128,24 +132,5 @@ def config_errors(config: object, now: datetime | None = None) -> list[str]:
         if error.path and str(error.path[0]) in known
     }
     errors.extend(f"`{key}` is invalid. {hint(key)}" for key in sorted(bad_keys))
-    base_url = config.get("base_url")
-    if "base_url" not in bad_keys and isinstance(base_url, str):
-        try:
-            port = urlsplit(base_url).port
-        except ValueError:
-            port = -1
-        if port is not None and not 1 <= port <= 65535:
-            errors.append("`base_url` has a port outside 1-65535.")
-    start = config.get("start_date")
-    if "start_date" not in bad_keys and isinstance(start, str):
-        try:
-            moment = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-        except ValueError:
-            errors.append(f"`start_date` {start} is not a real date and time.")
-        else:
-            if moment > (now or datetime.now(timezone.utc)):
-                errors.append(f"`start_date` {start} is in the future; nothing would be read.")
-    query, alias = config.get("ideas_q"), config.get("q")
-    if query and alias and query != alias:
-        errors.append("`ideas_q` and its alias `q` are both set, to different texts; keep one.")
-    return errors
+    checked = {key: value for key, value in config.items() if key not in bad_keys}
+    return errors + config_problems(checked, known)

@@ -1,4 +1,4 @@
-"""Direct tests of the custom components in `source_aha/components.py`."""
+"""Direct tests of the custom components in `components.py`."""
 
 from __future__ import annotations
 

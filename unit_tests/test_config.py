@@ -1,21 +1,37 @@
-"""`source_aha.config.config_errors`: every bad setting is named, and the API key never echoed."""
+"""Every bad config is refused before a request, on every launcher: by the spec's JSON schema
+(the CDK's check), or by `ConfigChecks` for what a schema cannot say. `source-aha` says the same
+refusals first, naming the key (`config_errors`), and never echoes the API key."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
+import jsonschema
 import pytest
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, update_secrets
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from freezegun import freeze_time
 
-from source_aha.config import config_errors
+from source_aha.components import ConfigChecks, config_problems
+from source_aha.config import _manifest, config_errors
 
 _NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 _API_KEY = "s3cr3t-aha-key-value"
 _VALID = {"api_key": _API_KEY, "subdomain": "company"}
+_SPEC = _manifest()["spec"]["connection_specification"]
+_SETTINGS = _SPEC["properties"]
 
 
 def _with(**settings: Any) -> dict[str, Any]:
     return {**_VALID, **settings}
+
+
+def refused_by_the_manifest(config: dict[str, Any], now: datetime = _NOW) -> list[str]:
+    """What every launcher's CDK says about `config`: the spec's schema check, then
+    `ConfigChecks`."""
+    schema_errors = [e.message for e in jsonschema.Draft7Validator(_SPEC).iter_errors(config)]
+    return schema_errors or config_problems(config, _SETTINGS, now=now)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +60,9 @@ def _with(**settings: Any) -> dict[str, Any]:
     ],
 )
 def test_given_valid_config_when_checked_then_no_error(config: dict[str, Any]) -> None:
-    assert config_errors(config, now=_NOW) == []
+    assert refused_by_the_manifest(config) == []
+    with freeze_time(_NOW):
+        assert config_errors(config) == []
 
 
 @pytest.mark.parametrize(
@@ -103,17 +121,53 @@ def test_given_valid_config_when_checked_then_no_error(config: dict[str, Any]) -
 def test_given_bad_config_when_checked_then_error_names_the_key_and_hides_the_api_key(
     config: dict[str, Any], key: str
 ) -> None:
-    errors = config_errors(config, now=_NOW)
+    with freeze_time(_NOW):
+        errors = config_errors(config)
 
+    assert refused_by_the_manifest(config)
     assert errors
     assert any(f"`{key}`" in error for error in errors)
     assert not any(_API_KEY in error for error in errors)
 
 
+def test_the_manifest_validates_the_whole_config_with_the_spec_settings() -> None:
+    rules = _manifest()["spec"]["config_normalization_rules"]
+    (added,) = rules["transformations"][0]["fields"]
+    (validation,) = rules["validations"]
+    assert added["path"] == ["__config"]
+    assert added["value"] == "{{ config }}"
+    assert validation["field_path"] == ["__config"]
+    assert validation["validation_strategy"]["class_name"].endswith(".ConfigChecks")
+    assert validation["validation_strategy"]["settings"] == {
+        "$ref": "#/spec/connection_specification/properties"
+    }
+
+
+def test_config_checks_raise_one_config_error_with_every_problem() -> None:
+    checks = ConfigChecks(settings=_SETTINGS)
+    config = _with(colour="blue", start_date="2999-01-01T00:00:00Z")
+
+    with pytest.raises(AirbyteTracedException) as raised:
+        checks.validate(config)
+
+    assert raised.value.failure_type.value == "config_error"
+    assert "Unknown config key `colour`" in raised.value.message
+    assert "`start_date` 2999-01-01T00:00:00Z is in the future" in raised.value.message
+    checks.validate(_VALID)  # a good config passes
+
+
+def test_config_checks_hide_the_api_key_however_it_was_pasted() -> None:
+    checks = ConfigChecks(settings=_SETTINGS)
+    update_secrets([])
+    checks.validate(_with(api_key=f"  Bearer {_API_KEY} "))
+
+    assert _API_KEY not in filter_secrets(f"key {_API_KEY} and {_API_KEY.upper()}x")
+
+
 def test_given_several_bad_settings_when_checked_then_one_error_per_setting() -> None:
     config = {"api_key": _API_KEY, "num_workers": 0, "max_ideas": 0}
 
-    errors = config_errors(config, now=_NOW)
+    errors = config_errors(config)
 
     assert len(errors) == 3
     assert all(
@@ -122,13 +176,6 @@ def test_given_several_bad_settings_when_checked_then_one_error_per_setting() ->
     )
 
 
-@pytest.mark.parametrize(
-    "config",
-    [
-        pytest.param(None, id="none"),
-        pytest.param([_VALID], id="list"),
-        pytest.param("{}", id="str"),
-    ],
-)
+@pytest.mark.parametrize("config", [None, [_VALID], "{}"], ids=["none", "list", "str"])
 def test_given_config_that_is_not_an_object_when_checked_then_one_error(config: Any) -> None:
-    assert config_errors(config, now=_NOW) == ["The config must be a JSON object."]
+    assert config_errors(config) == ["The config must be a JSON object."]
