@@ -302,7 +302,8 @@ class ConfigChecks(ValidationStrategy):
     settings: Mapping[str, Any]
 
     def validate(self, value: Any) -> None:  # noqa: ANN401 (the CDK's signature)
-        if not isinstance(value, Mapping):
+        if not isinstance(value, Mapping):  # the CDK rendered `{{ config }}` differently
+            logger.warning("source-aha: the config could not be checked (`__config` is no object).")
             return
         hide_api_key(value)
         problems = config_problems(value, self.settings)

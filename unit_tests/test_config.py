@@ -179,3 +179,11 @@ def test_given_several_bad_settings_when_checked_then_one_error_per_setting() ->
 @pytest.mark.parametrize("config", [None, [_VALID], "{}"], ids=["none", "list", "str"])
 def test_given_config_that_is_not_an_object_when_checked_then_one_error(config: Any) -> None:
     assert config_errors(config) == ["The config must be a JSON object."]
+
+
+def test_config_checks_say_so_when_the_cdk_hands_them_no_config(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ConfigChecks(settings=_SETTINGS).validate("{'api_key': 'x'}")
+
+    assert "the config could not be checked" in caplog.text
