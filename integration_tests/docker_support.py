@@ -8,6 +8,7 @@ can clean up whatever a failed or timed-out run left behind.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
@@ -15,7 +16,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ BUILD_TIMEOUT_SECONDS = 1200
 RUN_TIMEOUT_SECONDS = 600
 SESSION_LABEL = "io.airbyte.source-aha.test-session"
 SESSION_ID = uuid.uuid4().hex[:12]
+# Serializes `docker build` of IMAGE across processes (pytest-xdist workers, concurrent runs).
+BUILD_LOCK = ROOT / ".tmp" / "docker-build.lock"
 
 
 def docker_executable() -> str | None:
@@ -81,16 +85,33 @@ class Build:
     output: str
 
 
+@contextmanager
+def build_lock(path: Path = BUILD_LOCK) -> Iterator[None]:
+    """Holds an exclusive lock on `path` (released when the process ends, however it ends)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_image(image: str = IMAGE, context: Path = ROOT) -> Build:
-    """`docker build` of the repository's Dockerfile; raises with the build log when it fails."""
+    """`docker build` of the repository's Dockerfile; raises with the build log when it fails.
+
+    Builds take turns (`build_lock`): each pytest-xdist worker that runs a docker test builds the
+    image in its own session, and a build after the first is then a layer-cache hit rather than a
+    second full build of the same tag at the same time."""
     base = LOCAL_BASE_IMAGE if image_exists(LOCAL_BASE_IMAGE) else None
     # --force-rm: no intermediate container is left behind when a step fails.
     args = ["build", "--network", "host", "--force-rm", "--tag", image]
     if base is not None:
         args += ["--build-arg", f"BASE_IMAGE={base}"]
-    started = time.monotonic()
-    done = docker(*args, str(context), timeout=BUILD_TIMEOUT_SECONDS)
-    seconds = time.monotonic() - started
+    with build_lock():
+        started = time.monotonic()
+        done = docker(*args, str(context), timeout=BUILD_TIMEOUT_SECONDS)
+        seconds = time.monotonic() - started
     output = done.stdout + done.stderr
     if done.returncode != 0:
         raise RuntimeError(f"docker build {' '.join(args)} failed:\n{output[-6000:]}")

@@ -2,9 +2,10 @@
 
 Skipped (with the reason) only when no Docker engine answers `docker info`; with an engine up, a
 failed build fails the tests. The image is built once per session (the layer cache makes rebuilds
-quick). Containers run with `--network host`, so they reach the in-process Aha! emulator on the
-host's 127.0.0.1 at whatever free port it picked. Every container is `--rm`, and any left over
-after a failure or timeout is force-removed at the end of the session.
+quick); under pytest-xdist each worker that runs these tests builds it, one build at a time.
+Containers run with `--network host`, so they reach the in-process Aha! emulator on the host's
+127.0.0.1 at whatever free port it picked. Every container is `--rm`, and any left over after a
+failure or timeout is force-removed at the end of the session.
 """
 
 from __future__ import annotations
