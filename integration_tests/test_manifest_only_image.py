@@ -29,11 +29,13 @@ from integration_tests.docker_support import (
     SESSION_ID,
     SESSION_LABEL,
     Mounts,
+    build_lock,
     docker,
     engine_unavailable_reason,
     image_exists,
     remove_containers,
 )
+from integration_tests.test_two_launchers import final_states
 from testkit.catalog import configured_catalog
 
 pytestmark = pytest.mark.docker
@@ -78,7 +80,8 @@ def image() -> Iterator[str]:
     args = ["build", "--network", "host", "--force-rm", "--target", "manifest-only", "-t", IMAGE]
     if image_exists(LOCAL_BASE_IMAGE):
         args += ["--build-arg", f"BASE_IMAGE={LOCAL_BASE_IMAGE}"]
-    done = docker(*args, str(ROOT), timeout=BUILD_TIMEOUT_SECONDS)
+    with build_lock():  # one build at a time across pytest-xdist workers
+        done = docker(*args, str(ROOT), timeout=BUILD_TIMEOUT_SECONDS)
     if done.returncode != 0:
         pytest.fail(f"docker build failed:\n{(done.stdout + done.stderr)[-6000:]}", pytrace=False)
     try:
@@ -130,13 +133,6 @@ def _records(run: Run, tombstones: bool) -> dict[str, list[str]]:
     return {name: sorted(rows) for name, rows in out.items()}
 
 
-def _final_states(run: Run) -> dict[str, Any]:
-    return {
-        message["stream"]["stream_descriptor"]["name"]: message["stream"]["stream_state"]
-        for message in run.final_state()
-    }
-
-
 def test_the_image_gives_the_package_records_tombstones_and_state_full_then_incremental(
     image, tmp_path: Path
 ):
@@ -163,7 +159,7 @@ def test_the_image_gives_the_package_records_tombstones_and_state_full_then_incr
 
             assert _records(local, tombstones=False) == _records(package, tombstones=False)
             assert _records(local, tombstones=True) == _records(package, tombstones=True)
-            assert _final_states(local) == _final_states(package)
+            assert final_states(local) == final_states(package)
             for stream, record_id in gone.items():
                 deleted = {json.loads(row)["id"] for row in _records(local, True)[stream]}
                 assert record_id in deleted, (sync, stream)

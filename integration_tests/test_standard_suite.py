@@ -1,6 +1,6 @@
 """The CDK's standard connector tests (`DeclarativeSourceTestSuite`), against the local emulator.
 
-They load `manifest.yaml` with `source_aha/components.py` injected, the way the Connector Builder
+They load `manifest.yaml` with `components.py` injected, the way the Connector Builder
 and `source-declarative-manifest` do, and run the scenarios of `acceptance-test-config.yml`.
 """
 
@@ -49,7 +49,7 @@ class TestAhaStandardSuite(standard_tests.DeclarativeSourceTestSuite):
 
     @classproperty
     def components_py_path(cls) -> Path | None:  # noqa: N805 - a classproperty
-        return ROOT / "source_aha" / "components.py"
+        return ROOT / "components.py"
 
     @classmethod
     def get_scenarios(cls) -> list[ConnectorTestScenario]:
