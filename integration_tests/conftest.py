@@ -53,10 +53,13 @@ def live_config() -> dict[str, Any]:
     return config
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The standard suite's own image tests build with `docker buildx` from Airbyte's registry
     templates and compare the spec with the public registry: neither is reachable here, and no
-    request may leave this machine. `test_docker.py` builds and runs our image instead."""
+    request may leave this machine. `test_docker.py` builds and runs our image instead.
+
+    On pytest-xdist workers the `slow` tests come first (every worker sorts the same way), so the
+    longest test starts at once instead of being the last one still running."""
     skip = pytest.mark.skip(
         reason="standard-suite image tests need docker buildx and connectors.airbyte.com; "
         "integration_tests/test_docker.py tests the image"
@@ -64,3 +67,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "image_tests" in item.keywords:
             item.add_marker(skip)
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
