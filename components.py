@@ -242,23 +242,45 @@ def public_host(url: str | None) -> str:
     return urlsplit(url or "").netloc.rsplit("@", 1)[-1]
 
 
+def host_setting(config: Mapping[str, Any]) -> str:
+    """The setting that chose the host: `base_url` when set, else `subdomain`."""
+    return "base_url" if config.get("base_url") else "subdomain"
+
+
 def config_error(message: str) -> AirbyteTracedException:
     return AirbyteTracedException(
         message=message, internal_message=message, failure_type=FailureType.config_error
     )
 
 
+def _range_problem(key: str, value: object, setting: Mapping[str, Any]) -> str | None:
+    """A whole number given as text (`"4"`, which the spec accepts as it does 4) outside the
+    setting's range: JSON Schema's `minimum` and `maximum` apply to numbers only."""
+    if not (isinstance(value, str) and value.isdigit()):
+        return None
+    low, high = setting.get("minimum"), setting.get("maximum")
+    if (low is None or int(value) >= low) and (high is None or int(value) <= high):
+        return None
+    wanted = f"from {low} to {high}" if high is not None else f"of at least {low}"
+    return f"`{key}` is {value}; it must be a whole number {wanted}."
+
+
 def config_problems(
-    config: Mapping[str, Any], settings: Iterable[str], now: datetime | None = None
+    config: Mapping[str, Any], settings: Mapping[str, Any], now: datetime | None = None
 ) -> list[str]:
     """What the spec's JSON schema cannot say about a config, one sentence each naming the key.
-    `settings` are the spec's keys; keys starting with `__` are the Builder's and the CDK's."""
+    `settings` are the spec's `properties`; keys starting with `__` are the Builder's and the
+    CDK's."""
     known = sorted(settings)
     problems = [
         f"Unknown config key `{key}`; known keys: {', '.join(known)}."
         for key in sorted(str(k) for k in config)
         if key not in known and not key.startswith("__")
     ]
+    for key in known:
+        setting = settings[key]
+        problem = _range_problem(key, config.get(key), setting) if setting else None
+        problems += [problem] if problem else []
     base_url = config.get("base_url")
     if isinstance(base_url, str) and base_url:
         try:
@@ -311,10 +333,7 @@ class ConfigChecks(ValidationStrategy):
             raise config_error("Invalid configuration: " + " ".join(problems))
 
 
-NOT_AHA_MESSAGE = (
-    "The server at {url} did not answer like Aha!'s API (no JSON). Check `subdomain` (and "
-    "`base_url`, if set)."
-)
+NOT_AHA_MESSAGE = "The server at {url} did not answer like Aha!'s API (no JSON). Check `{setting}`."
 INCOMPLETE_BODY_MESSAGE = "Aha! sent an incomplete JSON body; retrying."
 
 
@@ -449,7 +468,9 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
             parts = urlsplit(response.url or "")
             url = f"{parts.scheme}://{public_host(response.url)}{parts.path}"
             return _resolution(
-                ResponseAction.FAIL, FailureType.config_error, NOT_AHA_MESSAGE.format(url=url)
+                ResponseAction.FAIL,
+                FailureType.config_error,
+                NOT_AHA_MESSAGE.format(url=url, setting=host_setting(self.config)),
             )
         if status in self._ignored_statuses or json_body(response):
             return None
@@ -470,8 +491,7 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         cause = network_cause(error)
         if cause in WRONG_HOST_CAUSES and not self._outage.answered:
             # The host never answered this sync: a setting to fix, not an outage to wait out.
-            setting = "base_url" if self.config.get("base_url") else "subdomain"
-            message = f"Cannot reach {host}: {cause}. Check `{setting}`."
+            message = f"Cannot reach {host}: {cause}. Check `{host_setting(self.config)}`."
             return _resolution(ResponseAction.FAIL, FailureType.config_error, message)
         message = f"Cannot reach {host}: {cause}; retrying."
         return _resolution(ResponseAction.RETRY, FailureType.transient_error, message)
@@ -505,6 +525,46 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         last = (resolution.error_message or "").split("; retrying")[0].rstrip(".")
         message = f"{last}; {ending}. The next sync resumes from the last saved state."
         return _resolution(ResponseAction.FAIL, FailureType.transient_error, message)
+
+
+def is_config_mistake(error: object) -> bool:
+    """Whether `error` is a setting to fix (a config-error trace), not a failure to debug."""
+    return (
+        isinstance(error, AirbyteTracedException) and error.failure_type == FailureType.config_error
+    )
+
+
+CHECK_TRACEBACK = "Error traceback:"  # where `CheckStream` appends a traceback to its message
+
+
+def quiet_config_mistakes() -> bool:
+    """One config mistake, one clear line: its error trace (or the check status) names the
+    setting, and the CDK's logs of it carry no traceback.
+
+    The CDK logs every failure with its traceback: the read loop's "Exception while syncing
+    stream", `CheckStream`'s "Encountered an error" (the traceback also pasted into the message)
+    and the uncaught-exception hook's FATAL line; for a rejected key that was 52 tracebacks in one
+    read. A traceback helps nobody fix a setting, so a log record about a config error (an
+    `AirbyteTracedException` with `failure_type` config_error) is made without it, through
+    Python's public `logging.setLogRecordFactory`, which every logger and handler uses (the
+    CDK's `dictConfig` replaces handlers, not the factory). Other errors keep their tracebacks,
+    and error traces keep their protocol `stack_trace`."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, _FIXED, False):
+        return True
+
+    def make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:  # noqa: ANN401
+        record = current(*args, **kwargs)
+        error = record.exc_info[1] if record.exc_info else None
+        if is_config_mistake(error):
+            record.exc_info, record.exc_text = None, None
+            if isinstance(record.msg, str):
+                record.msg = record.msg.split(CHECK_TRACEBACK, 1)[0].rstrip()
+        return record
+
+    setattr(make_record, _FIXED, True)
+    logging.setLogRecordFactory(make_record)
+    return True
 
 
 @dataclass
@@ -625,7 +685,8 @@ class CustomFieldColumns(SchemaLoader):
     and a failed definitions request would fail discover. Here the static schema is kept whole,
     a column never replaces a static field, and when the definitions cannot be read (a 403 on an
     account or key without access, retries exhausted, anything) discover goes on with the static
-    schema and a warning. The schema is built lazily (`_LazySchema`).
+    schema and a warning; but a config mistake (a rejected key, a host that is not Aha!'s) fails
+    discover with its message. The schema is built lazily (`_LazySchema`).
     """
 
     static_schema_loader: SchemaLoader
@@ -644,7 +705,9 @@ class CustomFieldColumns(SchemaLoader):
         schema = copy.deepcopy(dict(self.static_schema_loader.get_json_schema()))
         try:
             columns = dict(self.dynamic_schema_loader.get_json_schema().get("properties") or {})
-        except Exception as error:  # whatever failed, discover must not
+        except Exception as error:  # whatever failed, discover must not, but for a setting
+            if is_config_mistake(error):
+                raise  # a rejected key or a wrong host: no stream can be read
             reason = getattr(error, "message", None) or str(error) or type(error).__name__
             logger.warning(
                 f"Leaving out {self._columns}: Aha!'s custom field definitions could not be "
@@ -1562,6 +1625,7 @@ def serialize_literal_eval(version: tuple[int, ...] = tuple(sys.version_info[:3]
     return _hook(ast, "literal_eval", wrap, "concurrent templates may fail on this Python.")
 
 
+quiet_config_mistakes()
 keep_retried_answers_out_of_the_cache()
 free_finished_partition_cursors()
 bound_pending_tasks()

@@ -15,6 +15,7 @@ LOG lines still carry the CDK's tracebacks.) Unreadable files, catalogs and stat
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ import pytest
 
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import emulator_config
-from integration_tests.connector import Run, configured_catalog, run_manifest_only
+from integration_tests.connector import EXECUTABLE, Run, configured_catalog, run_manifest_only
 from integration_tests.reliability_support import (
     API_KEY,
     guard_outputs,
@@ -98,6 +99,9 @@ def _base_url(template: str) -> Callable[[AhaEmulator], dict[str, Any]]:
 CASES: dict[str, Case] = {
     # api_key
     "missing_api_key": Case("check", ("`api_key` is required",), _bad(api_key=None)),
+    "api_key_with_a_trailing_space": Case(
+        "check", ("`api_key` starts or ends with a space",), _bad(api_key=API_KEY + " ")
+    ),
     "empty_api_key": Case("check", ("`api_key`",), _bad(api_key="")),
     "api_key_with_a_space": Case("check", ("`api_key`",), _bad(api_key=f"{API_KEY} trailing")),
     # subdomain (base_url points at the case's emulator: a request would be counted there)
@@ -165,6 +169,14 @@ CASES: dict[str, Case] = {
     ),
     "read_catalog_with_unknown_stream": Case(
         "read", ("`ideaz`", "does not have"), catalog=UNKNOWN_STREAM_CATALOG
+    ),
+    "read_catalog_without_streams": Case(
+        "read", ("selects no streams", "`discover`"), catalog={"streams": []}
+    ),
+    "read_opt_in_stream_switched_off": Case(
+        "read",
+        ("`idea_subscriptions`", "`read_idea_subscriptions`"),
+        catalog=configured_catalog(["ideas", "idea_subscriptions"]),
     ),
     "read_catalog_not_json": Case(
         "read", ("catalog file", "not valid JSON"), files={"catalog": "{streams"}
@@ -304,7 +316,7 @@ MANIFEST_ONLY_CASES = [
 
 @pytest.mark.parametrize("launcher", [MANIFEST_ONLY])
 @pytest.mark.parametrize("name", MANIFEST_ONLY_CASES)
-def test_the_manifest_only_launcher_refuses_each_bad_config_before_any_request(
+def test_the_manifest_only_launcher_refuses_each_bad_config_before_any_request_no_traceback_logged(
     outcomes, name, launcher
 ):
     case, outcome = CASES[name], outcomes[name, launcher]
@@ -312,9 +324,22 @@ def test_the_manifest_only_launcher_refuses_each_bad_config_before_any_request(
     message = _message(result, case, stack_trace_allowed=True)
     said_alike = all(fragment in message for fragment in case.expect)
     assert said_alike or message.startswith("Config validation error: "), message
+    logs = [m["log"]["message"] for m in result.of_type("LOG")]
+    assert not [log for log in logs if "Traceback" in log], "a traceback was logged"
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
     assert result.of_type("RECORD") == []
     assert outcome.requests == 0, "a request was sent despite the bad config"
     scan_for_secrets(result.stdout + result.stderr, name)
+
+
+def test_source_aha_without_a_command_prints_its_usage_not_a_traceback():
+    done = subprocess.run([EXECUTABLE], capture_output=True, text=True, timeout=60, check=False)
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("usage: source-aha {spec,check,discover,read}")
+    assert "a command is required" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_at_least_25_bad_inputs_are_covered():

@@ -20,7 +20,7 @@ import pytest
 
 from aha_emulator import AhaEmulator
 from integration_tests.conftest import API_KEY, emulator_config
-from integration_tests.connector import DELETED_AT, Run, _parse, run_source
+from integration_tests.connector import Run, _parse, run_source
 from integration_tests.destination_model import random_step
 from integration_tests.docker_support import (
     BUILD_TIMEOUT_SECONDS,
@@ -35,7 +35,7 @@ from integration_tests.docker_support import (
     image_exists,
     remove_containers,
 )
-from integration_tests.test_two_launchers import final_states
+from integration_tests.test_two_launchers import records, state_differences
 from testkit.catalog import configured_catalog
 
 pytestmark = pytest.mark.docker
@@ -124,15 +124,6 @@ def test_local_mode_loads_the_components_as_the_source_builds_and_every_fix_appl
     assert facts["hooked"] == [True, True, True]
 
 
-def _records(run: Run, tombstones: bool) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {name: [] for name in STREAMS}
-    for message in run.of_type("RECORD"):
-        data = message["record"]["data"]
-        if bool(data.get(DELETED_AT)) is tombstones:
-            out[message["record"]["stream"]].append(json.dumps(data, sort_keys=True))
-    return {name: sorted(rows) for name, rows in out.items()}
-
-
 def test_the_image_gives_the_package_records_tombstones_and_state_full_then_incremental(
     image, tmp_path: Path
 ):
@@ -157,10 +148,10 @@ def test_the_image_gives_the_package_records_tombstones_and_state_full_then_incr
                 assert run.returncode == 0, run.stderr[-3000:]
                 assert run.errors == []
 
-            assert _records(local, tombstones=False) == _records(package, tombstones=False)
-            assert _records(local, tombstones=True) == _records(package, tombstones=True)
-            assert final_states(local) == final_states(package)
+            assert records(local, tombstones=False) == records(package, tombstones=False), sync
+            assert records(local, tombstones=True) == records(package, tombstones=True), sync
+            assert state_differences(local, package) == {}, sync
             for stream, record_id in gone.items():
-                deleted = {json.loads(row)["id"] for row in _records(local, True)[stream]}
+                deleted = {json.loads(row)["id"] for row in records(local, True)[stream]}
                 assert record_id in deleted, (sync, stream)
             package_state, image_state = package.final_state(), local.final_state()

@@ -90,6 +90,12 @@ def stream_names() -> set[str]:
     return {p["name"] for p in parameters if "name" in p}
 
 
+def opt_in_setting(stream: str) -> str:
+    """The setting that turns an opt-in stream on: the manifest names it `read_<stream>`."""
+    setting = f"read_{stream}"
+    return setting if setting in connection_specification()["properties"] else "its setting"
+
+
 def cursor_formats() -> list[str]:
     """The formats the manifest's cursor accepts for `updated_at` (in state and in records)."""
     cursor = _manifest()["definitions"]["cursor"]
@@ -110,16 +116,23 @@ def hint(key: str) -> str:
     return text
 
 
+def _invalid(key: str, value: object) -> str:
+    if isinstance(value, str) and value.strip() and value != value.strip():
+        return f"`{key}` starts or ends with a space or line break; remove it. {hint(key)}"
+    return f"`{key}` is invalid. {hint(key)}"
+
+
 def config_errors(config: object) -> list[str]:
     """Every problem with `config`, one sentence each naming the key; empty when it is valid.
 
     The same rules as every launcher's (the spec's JSON schema, then the manifest's
     `ConfigChecks`), said before the source is built: the CDK's schema check quotes the pattern
-    instead of naming the setting, and logs a traceback with it."""
+    instead of naming the setting."""
     if not isinstance(config, Mapping):
         return ["The config must be a JSON object."]
     spec = connection_specification()
-    known = set(spec["properties"])
+    settings: Mapping[str, Any] = spec["properties"]
+    known = set(settings)
     errors = [
         f"`{missing}` is required. {hint(missing)}"
         for missing in sorted(spec["required"])
@@ -131,6 +144,6 @@ def config_errors(config: object) -> list[str]:
         for error in validator.iter_errors(dict(config))
         if error.path and str(error.path[0]) in known
     }
-    errors.extend(f"`{key}` is invalid. {hint(key)}" for key in sorted(bad_keys))
+    errors.extend(_invalid(key, config[key]) for key in sorted(bad_keys))
     checked = {key: value for key, value in config.items() if key not in bad_keys}
-    return errors + config_problems(checked, known)
+    return errors + config_problems(checked, settings)

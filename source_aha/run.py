@@ -20,7 +20,7 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_aha.components import hide_api_key
-from source_aha.config import config_error, config_errors, stream_names
+from source_aha.config import config_error, config_errors, opt_in_setting, stream_names
 from source_aha.source import SourceAha
 from source_aha.state import read_state
 
@@ -40,10 +40,14 @@ def build_source(parsed: argparse.Namespace) -> SourceAha:
     state, note = read_state(state_path) if state_path else ([], None)
     if note:
         logger.warning(note)
+    selected = [c.stream.name for c in catalog.streams] if catalog else []
+    if catalog and not selected:
+        raise config_error(
+            "The catalog selects no streams, so there is nothing to read. Add the streams to "
+            "read (`discover` lists them)."
+        )
     known = stream_names()
-    unknown = [
-        c.stream.name for c in (catalog.streams if catalog else []) if c.stream.name not in known
-    ]
+    unknown = [name for name in selected if name not in known]
     if unknown:  # the CDK would skip them without a word
         raise config_error(
             "The catalog names streams this source does not have: "
@@ -51,16 +55,26 @@ def build_source(parsed: argparse.Namespace) -> SourceAha:
             + f". It has {', '.join(sorted(known))}; refresh the source schema."
         )
     source = SourceAha(config=config, catalog=catalog, state=state, config_path=parsed.config)
-    if state:
-        try:
-            source.streams(config)  # the engine parses each stream's state here
-        except AirbyteTracedException:
-            raise
-        except Exception as error:
-            raise config_error(
-                f"The state could not be used ({type(error).__name__}: {str(error)[:200]}). "
-                "Correct it, or reset the streams to read them again from `start_date`."
-            ) from None
+    if not (state or selected):
+        return source
+    try:
+        built = {stream.name for stream in source.streams(config)}  # parses each stream's state
+    except AirbyteTracedException:
+        raise
+    except Exception as error:
+        raise config_error(
+            f"The state could not be used ({type(error).__name__}: {str(error)[:200]}). "
+            "Correct it, or reset the streams to read them again from `start_date`."
+        ) from None
+    switched_off = [name for name in selected if name not in built]
+    if switched_off:  # streams a setting turns on; the CDK would skip them without a word
+        raise config_error(
+            "The catalog names streams this config does not read: "
+            + "; ".join(
+                f"`{name}` needs `{opt_in_setting(name)}` set to true" for name in switched_off
+            )
+            + ". Turn the setting on, or refresh the source schema."
+        )
     return source
 
 
@@ -77,6 +91,13 @@ def run() -> None:
     """Console-script entry point."""
     args = sys.argv[1:]
     parsed = AirbyteEntrypoint.parse_args(args)
+    if not parsed.command:  # the CDK's parser accepts no command at all
+        print(  # noqa: T201
+            "usage: source-aha {spec,check,discover,read} [--config FILE] [--catalog FILE] "
+            "[--state FILE]\nsource-aha: error: a command is required (source-aha --help)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     if parsed.command == "spec":
         launch(SourceAha(), args)
         return

@@ -587,7 +587,7 @@ def test_max_ideas_counts_only_rows_that_are_records() -> None:
 # single decoding of each body shared with the extractor.
 _NOT_AHA = (
     "The server at https://company.aha.io/api/v1/features did not answer like Aha!'s API (no "
-    "JSON). Check `subdomain` (and `base_url`, if set)."
+    "JSON). Check `subdomain`."
 )
 
 
@@ -597,7 +597,7 @@ _NOT_AHA = (
         pytest.param(
             _a_response(200, b"<html></html>", "text/html"),
             (ResponseAction.FAIL, FailureType.config_error, _NOT_AHA),
-            id="html_200_names_subdomain_and_base_url",
+            id="html_200_names_subdomain",
         ),
         pytest.param(
             _a_response(200, b'{"features": []}', ""),

@@ -9,12 +9,18 @@ from typing import Any
 
 import jsonschema
 import pytest
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from freezegun import freeze_time
 
 from source_aha.components import ConfigChecks, config_problems
 from source_aha.config import _manifest, config_errors
+from unit_tests.conftest import read_streams
+from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.request_builder import AhaRequestBuilder
+from unit_tests.mock_server.response_builder import a_record_of, a_response_of
 
 _NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 _API_KEY = "s3cr3t-aha-key-value"
@@ -56,6 +62,9 @@ def refused_by_the_manifest(config: dict[str, Any], now: datetime = _NOW) -> lis
         pytest.param(_with(max_requests_per_minute=100000), id="highest_budget"),
         pytest.param(_with(num_workers=1), id="one_worker"),
         pytest.param(_with(num_workers=8), id="eight_workers"),
+        # Every number setting takes a whole number given as text, as `max_ideas` always has.
+        pytest.param(_with(num_workers="4"), id="workers_string"),
+        pytest.param(_with(max_requests_per_minute="240"), id="budget_string"),
         pytest.param(_with(__injected_declarative_manifest={}), id="cdk_private_key_ignored"),
     ],
 )
@@ -111,10 +120,15 @@ def test_given_valid_config_when_checked_then_no_error(config: dict[str, Any]) -
             _with(max_requests_per_minute=100001), "max_requests_per_minute", id="budget_too_big"
         ),
         pytest.param(
-            _with(max_requests_per_minute="240"), "max_requests_per_minute", id="budget_string"
+            _with(max_requests_per_minute="100001"),
+            "max_requests_per_minute",
+            id="budget_string_too_big",
         ),
+        pytest.param(_with(max_requests_per_minute="a lot"), "max_requests_per_minute", id="text"),
         pytest.param(_with(num_workers=0), "num_workers", id="zero_workers"),
         pytest.param(_with(num_workers=9), "num_workers", id="nine_workers"),
+        pytest.param(_with(num_workers="9"), "num_workers", id="nine_workers_string"),
+        pytest.param(_with(num_workers="0"), "num_workers", id="zero_workers_string"),
         pytest.param(_with(api_kee=_API_KEY), "api_kee", id="unknown_key"),
     ],
 )
@@ -187,3 +201,15 @@ def test_config_checks_say_so_when_the_cdk_hands_them_no_config(
     ConfigChecks(settings=_SETTINGS).validate("{'api_key': 'x'}")
 
     assert "the config could not be checked" in caplog.text
+
+
+def test_number_settings_given_as_text_run_the_sync_as_numbers() -> None:
+    config = ConfigBuilder().with_num_workers("2").with_max_requests_per_minute("240").build()
+    ideas = AhaRequestBuilder.ideas_endpoint().build()
+    idea = a_record_of("ideas").with_id("1001")
+    with HttpMocker() as http_mocker:
+        http_mocker.get(ideas, a_response_of("ideas").with_records(idea).with_page(1, 1).build())
+        output = read_streams(["ideas"], SyncMode.full_refresh, config)
+
+    assert [m.record.data["id"] for m in output.records] == ["1001"]
+    assert not output.errors

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from airbyte_cdk.models import Level
+from airbyte_cdk.models import FailureType, Level, Type
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
@@ -120,29 +120,42 @@ def test_given_definitions_when_discover_then_the_static_schema_is_kept_whole(di
         assert "custom_fields" in static[stream]["properties"]
 
 
-@pytest.mark.parametrize(
-    ("subdomain", "answer", "reason"),
-    [
-        pytest.param("cf403", a_response_with_status(403), "403 Forbidden", id="403"),
-        pytest.param(
-            "cfhtml",
-            HttpResponse("<html>sign in</html>", 200, {"Content-Type": "text/html"}),
-            "did not answer like Aha!",
-            id="not_json",
-        ),
-    ],
-)
-def test_given_unreadable_definitions_when_discover_then_static_schemas_and_a_warning_each(
-    subdomain, answer, reason
-):
-    output, schemas = discover_with(subdomain, answer)
+def test_given_definitions_the_key_may_not_read_when_discover_then_static_schemas_and_a_warning():
+    output, schemas = discover_with("cf403", a_response_with_status(403))
 
     assert not output.errors
     assert [columns(schemas[name]) for name in CUSTOM_FIELD_STREAMS] == [{}, {}, {}, {}]
     for stream in CUSTOM_FIELD_STREAMS:
         [warning] = [w for w in warnings(output) if f"custom field columns of {stream}" in w]
-        assert reason in warning
+        assert "403 Forbidden" in warning
         assert schemas[stream]["required"] == ["id", "updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "setting"),
+    [
+        pytest.param(a_response_with_status(401), "`api_key`", id="key_rejected"),
+        pytest.param(
+            HttpResponse("<html>sign in</html>", 200, {"Content-Type": "text/html"}),
+            "`subdomain`",
+            id="not_aha",
+        ),
+    ],
+)
+def test_given_a_config_mistake_when_discover_then_it_fails_with_one_error_naming_the_setting(
+    answer, setting
+):
+    config = ConfigBuilder().with_subdomain("cfmistake").build()
+    with HttpMocker() as http_mocker:
+        request = AhaRequestBuilder.endpoint("custom_field_definitions")
+        http_mocker.get(request.with_base_url("https://cfmistake.aha.io").build(), answer)
+        output = discover(get_source(config), config, expecting_exception=True)
+
+    assert not output.get_message_by_types([Type.CATALOG])
+    [error] = output.errors
+    assert error.trace.error.failure_type == FailureType.config_error
+    assert setting in error.trace.error.message
+    assert not any("Traceback" in m.log.message for m in output.logs)
 
 
 # Lifting ----------------------------------------------------------------------------------------

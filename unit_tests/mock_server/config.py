@@ -59,11 +59,11 @@ class ConfigBuilder:
         self._config["base_url"] = base_url
         return self
 
-    def with_max_requests_per_minute(self, limit: int) -> ConfigBuilder:
+    def with_max_requests_per_minute(self, limit: int | str) -> ConfigBuilder:
         self._config["max_requests_per_minute"] = limit
         return self
 
-    def with_num_workers(self, workers: int) -> ConfigBuilder:
+    def with_num_workers(self, workers: int | str) -> ConfigBuilder:
         self._config["num_workers"] = workers
         return self
 
