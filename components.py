@@ -433,6 +433,125 @@ class Notes(BySyncContent):
         return True
 
 
+_PAGINATION = re.compile(rb'"pagination"\s*:\s*(\{[^{}]*\})')
+_PER_IDEA_PATH = re.compile(r"/ideas/(\d+)/")
+
+
+def _pagination(response: requests.Response) -> Mapping[str, Any]:
+    """Aha!'s `pagination` envelope, read from the body's end without decoding the page again."""
+    found = _PAGINATION.search(response.content[-400:] if response.content else b"")
+    try:
+        pagination = json.loads(found.group(1)) if found else {}
+    except ValueError:
+        return {}
+    return pagination if isinstance(pagination, dict) else {}
+
+
+def _duration(seconds: float) -> str:
+    return f"{round(seconds / 60)} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def _requests(count: int) -> str:
+    return f"{count:,} request{'' if count == 1 else 's'}"
+
+
+class Progress(PerSource):
+    """Where a long read is, said every `SECONDS` while it runs: a first full read of a large
+    account asks some streams idea by idea for half an hour, which the CDK spent without a line.
+
+    Each answer that reached Aha! (not the request cache) is counted by the error handler of
+    its stream. A timer thread, started by the first answer, reports every `SECONDS` (once more
+    when no answer came, as while the budget waits) and ends after two intervals without an
+    answer. A report has one INFO line for the read (requests, rate, budget) and one per stream
+    that sent requests since the last: its page of the list Aha! paginates, or, for a stream read
+    idea by idea, the ideas asked of those the ideas list holds and the time left at the stream's
+    rate (an upper bound: ideas without rows are skipped)."""
+
+    SECONDS: ClassVar[float] = 30.0
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.started = self.reported = time.monotonic()
+        self.requests: dict[str, int] = {}
+        self.since_report: dict[str, int] = {}
+        self.pages: dict[str, tuple[int, int, int]] = {}
+        self.asked: dict[str, set[str]] = {}
+        self.ideas_listed = 0
+        self._timer: threading.Thread | None = None
+
+    def count(self, stream: str, response: requests.Response) -> None:
+        path = urlsplit(response.request.url or "").path if response.request else ""
+        pagination = _pagination(response)
+        idea = _PER_IDEA_PATH.search(path)
+        with self.lock:
+            self.requests[stream] = self.requests.get(stream, 0) + 1
+            self.since_report[stream] = self.since_report.get(stream, 0) + 1
+            if idea and stream != "ideas":
+                self.asked.setdefault(stream, set()).add(idea.group(1))
+            elif pagination:
+                page = (
+                    int(pagination.get("current_page") or 1),
+                    int(pagination.get("total_pages") or 1),
+                    int(pagination.get("total_records") or 0),
+                )
+                self.pages[stream] = page
+                if path.endswith("/ideas"):
+                    self.ideas_listed = max(self.ideas_listed, page[2])
+            if self._timer is None:
+                self._timer = threading.Thread(
+                    target=self._report_every_interval, name="source-aha-progress", daemon=True
+                )
+                self._timer.start()
+
+    def _report_every_interval(self) -> None:
+        idle = 0
+        wait = threading.Event()  # never set: a wait no patched `time.sleep` shortens
+        while True:
+            wait.wait(self.SECONDS)
+            with self.lock:
+                idle = 0 if self.since_report else idle + 1
+                if idle >= 2:  # the read is over, or waits long: the next answer restarts it
+                    self._timer = None
+                    return
+                now = time.monotonic()
+                lines = self.report(now)
+                self.reported, self.since_report = now, {}
+            for line in lines:
+                logger.info(line)
+
+    def report(self, now: float) -> list[str]:
+        """The report's lines (called under the lock)."""
+        window = max(now - self.reported, 1.0)
+        total, recent = sum(self.requests.values()), sum(self.since_report.values())
+        budget = self.config.get("max_requests_per_minute") or 240
+        lines = [
+            f"Progress after {_duration(now - self.started)}: {_requests(total)} to Aha!, "
+            f"{recent * 60 / window:.0f} a minute lately (budget {budget} a minute)."
+        ]
+        for stream in sorted(self.since_report):
+            # A stream's pace: what it sent lately, at most the budget (the budget's moving
+            # window lets a minute's requests through in a burst, then waits).
+            sent = self.requests[stream]
+            rate = min(self.since_report[stream] * 60 / window, float(budget))
+            if stream in self.asked:
+                asked, listed = len(self.asked[stream]), self.ideas_listed
+                line = f"{stream}: {asked:,} ideas asked"
+                line += f" of the {listed:,} listed" if listed else ""
+                line += f", {_requests(sent)}"
+                if listed > asked and rate > 0:
+                    line += f"; at most about {_duration((listed - asked) * 60 / rate)} left"
+                lines.append(line + f" at {rate:.0f} requests a minute.")
+            elif stream in self.pages:
+                page, pages, records = self.pages[stream]
+                lines.append(
+                    f"{stream}: page {page} of {pages} ({records:,} records listed), "
+                    f"{_requests(sent)}."
+                )
+            else:
+                lines.append(f"{stream}: {_requests(sent)}.")
+        return lines
+
+
 @dataclass
 class OutageAwareErrorHandler(DefaultErrorHandler):
     """The manifest's error handler: checks that each answer is Aha!'s JSON, and stops outages.
@@ -458,6 +577,8 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         # Failed attempts of each request that got no answer, for as long as it is retried.
         self._attempts: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
         self._outage = Outage.of(self.config)
+        self._progress = Progress.of(self.config)
+        self._stream = str((parameters or {}).get("name") or "a stream")
 
     def check_body(self, response: requests.Response) -> ErrorResolution | None:
         """FAIL for an answer that is not JSON, RETRY for an undecodable one, else None."""
@@ -497,6 +618,10 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         return _resolution(ResponseAction.RETRY, FailureType.transient_error, message)
 
     def interpret_response(self, response_or_exception: Answer = None) -> ErrorResolution:
+        if isinstance(response_or_exception, requests.Response) and not getattr(
+            response_or_exception, "from_cache", False
+        ):
+            self._progress.count(self._stream, response_or_exception)
         resolution = self.resolve(response_or_exception)
         action, outage = resolution.response_action, self._outage
         answered = action in (ResponseAction.SUCCESS, ResponseAction.IGNORE)

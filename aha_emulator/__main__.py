@@ -2,6 +2,14 @@
 
 Prints one line with the listening URL and serves until SIGINT or SIGTERM. Requests need
 ``Authorization: Bearer test-api-key`` (the default API key; ``--api-key`` sets another).
+
+Besides Aha!'s API under /api/v1, it answers these admin routes (no key needed):
+  GET  /__emulator__/stats        requests served: total, by_route, status_counts
+  POST /__emulator__/reset_stats  zero those counts
+  POST /__emulator__/mutate       {"changed_ideas": K, "seed": S}: new and edited ideas, votes
+                                  and comments, as time passes in Aha!; answers what changed
+  POST /__emulator__/plan         {"plan": P}, or {"forbidden_routes": [...]}: answer 403 there
+  POST /__emulator__/personality  {"personality": [NAME, ...]}: see the list below
 """
 
 from __future__ import annotations

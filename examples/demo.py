@@ -4,7 +4,8 @@ Without `--config` it starts the local Aha! emulator with a seeded workspace, sy
 changes the workspace (new and edited ideas, new votes and comments; two ideas, a comment and a
 proxy vote deleted) and syncs again incrementally, showing that only the changes were read and
 that the deleted records leave the tables. With `--config secrets/config.json` it
-syncs that real Aha! account (incrementally, from the state PyAirbyte keeps in its cache).
+syncs that real Aha! account (incrementally, from the state PyAirbyte keeps in its cache). Each
+account, and the emulator, has a cache of its own (`examples/caches.py`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import airbyte as ab
 import airbyte.progress
 
 from aha_emulator import AhaEmulator
+from examples.caches import account_cache, demo_cache
 
 if not sys.stdout.isatty():
     # PyAirbyte takes any non-terminal for a notebook and prints IPython objects; the heartbeat
@@ -153,8 +155,23 @@ def show_top_ideas(cache: ab.caches.DuckDBCache) -> None:
         )
 
 
+def explore_command(db_path: Path) -> str:
+    """A shell command that lists the tables of the DuckDB file, with this virtualenv's Python
+    (the `duckdb` command-line program is not installed with PyAirbyte)."""
+    python = (
+        os.path.relpath(sys.executable)
+        if Path.cwd() in Path(sys.executable).parents
+        else sys.executable
+    )
+    query = (
+        f"import duckdb; db = duckdb.connect('{db_path}', read_only=True); "
+        "db.sql('SHOW ALL TABLES').show()"
+    )
+    return f'{python} -c "{query}"'
+
+
 def demo_local(ideas: int, seed: int) -> None:
-    cache = ab.get_default_cache()
+    cache = demo_cache()
     with local_workspace(ideas, seed) as (emulator, config):
         print(f"Local Aha! emulator at {emulator.url} with {ideas:,} ideas (seed {seed}).")
         print("\n1. Full sync of ideas, proxy votes and comments into DuckDB")
@@ -200,13 +217,18 @@ def demo_local(ideas: int, seed: int) -> None:
             f"comments by {after['idea_comments'] - before['idea_comments']:+}. "
             f"Deleted ideas left in DuckDB: {left[0]['n']}."
         )
-    print("\nThe emulator is stopped. Explore the data: duckdb " + str(cache.db_path))
+    print("\nThe emulator is stopped. Explore the data (DuckDB comes with PyAirbyte):")
+    print("   " + explore_command(Path(cache.db_path)))
 
 
 def demo_account(config_path: Path) -> None:
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    cache = ab.get_default_cache()
+    cache = account_cache(config)
     print(f"Syncing the Aha! account {config.get('subdomain')!r} (incremental after the first run)")
+    print(
+        f"   into this account's own cache, {cache.db_path}: the emulator demo's tables and "
+        f"state stay in {demo_cache().db_path}"
+    )
     records, seconds = sync(config, cache, full=False)
     print(f"   {records:,} records in {seconds:.1f} s")
     removed = apply_deletes(cache)

@@ -128,6 +128,21 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def run_python(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float = TIMEOUT_SECONDS
+) -> subprocess.CompletedProcess[str]:
+    """Runs a Python program of this environment (`python ARGS`) to completion, as a user would."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def run_source(
     command: str,
     workdir: Path,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -1009,3 +1010,21 @@ def test_issue_14_mutations_bump_updated_at_and_subscriptions_follow_their_idea(
     ws.delete_idea(idea["id"])
     assert all(s["parent"] != idea["id"] for s in ws.idea_subscriptions())
     assert _get(fresh, f"/ideas/{idea['id']}/subscriptions").status_code == 404
+
+
+def test_the_cli_help_gives_the_default_key_and_every_admin_route() -> None:
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "aha_emulator", "--help"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    server = (root / "aha_emulator" / "server.py").read_text(encoding="utf-8")
+    routes = set(re.findall(r'"(/__emulator__/\w+)"', server))
+
+    assert len(routes) >= 5
+    assert [route for route in sorted(routes) if route not in done.stdout] == []
+    assert "Bearer test-api-key" in done.stdout

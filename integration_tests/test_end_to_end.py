@@ -176,7 +176,7 @@ def test_check_with_a_wrong_key_fails_naming_the_key_without_a_traceback(tmp_pat
     assert "wrong-key" not in run.stdout + run.stderr
 
 
-def test_check_against_a_server_that_is_not_aha_fails_naming_the_host_settings(
+def test_check_against_a_server_that_is_not_aha_fails_naming_the_setting_that_chose_it(
     tmp_path, html_server
 ):
     config = {"api_key": "k3y", "subdomain": "company", "base_url": html_server}
@@ -184,7 +184,7 @@ def test_check_against_a_server_that_is_not_aha_fails_naming_the_host_settings(
     assert run.returncode == 0
     status = run.connection_status
     assert status["status"] == "FAILED"
-    assert "subdomain" in status["message"]
+    assert "Check `base_url`." in status["message"]  # base_url, not subdomain, chose the host
     assert "Traceback" not in run.stdout + run.stderr
 
 

@@ -1,5 +1,6 @@
 """A config mistake is logged without a traceback (`quiet_config_mistakes`); any other error keeps
-its traceback. The records are formatted by the CDK's own `AirbyteLogFormatter`, as on stdout."""
+its traceback. The records are formatted by the CDK's own `AirbyteLogFormatter`, as on stdout.
+A long read says where it is (`Progress`)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
+import requests
 from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_aha.components import CHECK_TRACEBACK, config_error, quiet_config_mistakes
+from source_aha.components import (
+    CHECK_TRACEBACK,
+    Progress,
+    config_error,
+    quiet_config_mistakes,
+)
 
 MISTAKE = "Aha! rejected the API key (HTTP 401). Check `api_key`."
 
@@ -91,3 +98,64 @@ def test_any_other_error_keeps_its_traceback(log, error: Exception) -> None:
 
     [entry] = _logged(stream)
     assert "Traceback (most recent call last)" in entry["message"]
+
+
+# Progress on long reads ---------------------------------------------------------------------
+
+
+def _answer(url: str, pagination: tuple[int, int, int] = (1, 1, 0)) -> requests.Response:
+    page, pages, records = pagination
+    answer = requests.Response()
+    answer.status_code = 200
+    answer._content = json.dumps(
+        {
+            "rows": [],
+            "pagination": {"total_records": records, "total_pages": pages, "current_page": page},
+        }
+    ).encode()
+    answer.request = requests.Request("GET", url).prepare()
+    return answer
+
+
+def test_a_report_has_one_line_for_the_read_and_one_per_stream_active_since_the_last() -> None:
+    base = "https://company.aha.io/api/v1"
+    progress = Progress.of({"max_requests_per_minute": 240})
+    progress.count("ideas", _answer(f"{base}/ideas?page=3", (3, 25, 5000)))
+    for idea in range(61):
+        progress.count("idea_comments", _answer(f"{base}/ideas/{idea}/comments"))
+
+    assert progress.report(progress.started + 31) == [
+        "Progress after 31 s: 62 requests to Aha!, 120 a minute lately (budget 240 a minute).",
+        "idea_comments: 61 ideas asked of the 5,000 listed, 61 requests; at most about 42 min "
+        "left at 118 requests a minute.",
+        "ideas: page 3 of 25 (5,000 records listed), 1 request.",
+    ]
+
+
+def test_the_reports_come_from_a_timer_every_interval_and_it_stops_when_answers_stop(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(Progress, "SECONDS", 0.05)
+    progress = Progress.of({})
+    with caplog.at_level(logging.INFO):
+        progress.count("products", _answer("https://company.aha.io/api/v1/products"))
+        timer = progress._timer
+        assert timer is not None
+        timer.join(timeout=10)  # two reports without an answer end it
+
+    reports = [m for m in caplog.messages if m.startswith("Progress after ")]
+    assert not timer.is_alive()
+    assert len(reports) == 2
+    assert "products: page 1 of 1 (0 records listed), 1 request." in caplog.messages
+    assert progress._timer is None
+
+
+def test_an_answer_without_pagination_is_counted_as_a_request() -> None:
+    progress = Progress.of({})
+    progress.count("products", _answer("https://company.aha.io/api/v1/products", (1, 1, 0)))
+    answer = _answer("https://company.aha.io/api/v1/me")
+    answer._content = b'{"user": {}}'
+    progress.count("users", answer)
+
+    assert progress.requests == {"products": 1, "users": 1}
+    assert "users" not in progress.pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -11,7 +12,7 @@ import freezegun
 import pytest
 from airbyte_cdk.models import Status
 from airbyte_cdk.test.entrypoint_wrapper import discover
-from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
 from source_aha import SourceAha
 from testkit.streams import PROMISES, SPEC_KEYS
@@ -19,6 +20,7 @@ from unit_tests.conftest import get_source
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import (
+    JSON_HEADERS,
     a_product,
     a_response_with_status,
     an_idea,
@@ -57,7 +59,12 @@ def test_spec_lists_every_setting_and_hides_the_api_key() -> None:
 def test_given_config_when_discover_then_every_promised_stream_with_its_modes_cursor_and_key(
     config: dict[str, Any],
 ) -> None:
-    output = discover(get_source(config), config)
+    with HttpMocker() as http_mocker:  # the schemas' custom field columns: none defined
+        http_mocker.get(
+            AhaRequestBuilder.endpoint("custom_field_definitions").build(),
+            HttpResponse(json.dumps({"custom_field_definitions": []}), 200, JSON_HEADERS),
+        )
+        output = discover(get_source(config), config)
 
     streams = {stream.name: stream for stream in output.catalog.catalog.streams}
     offered = [name for name, p in PROMISES.items() if not p.opt_in or config.get(p.opt_in)]
