@@ -433,6 +433,27 @@ class Notes(BySyncContent):
         return True
 
 
+class Forbidden(BySyncContent):
+    """The streams a 403 skipped this sync (`PlanFeatureErrorHandler`), and whether the key's
+    own access was then checked (`CustomFieldColumns`): the two see different config copies."""
+
+    _streams: ClassVar[set[tuple[str, str]]] = set()
+    _checked: ClassVar[set[str]] = set()
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def add(self, stream: str) -> None:
+        with Forbidden._lock:
+            Forbidden._streams.add((self._config, stream))
+
+    def first_to_check(self, stream: str) -> bool:
+        """Whether `stream` was refused, and no other stream has checked access yet."""
+        with Forbidden._lock:
+            if (self._config, stream) not in Forbidden._streams or self._config in self._checked:
+                return False
+            Forbidden._checked.add(self._config)
+            return True
+
+
 _PAGINATION = re.compile(rb'"pagination"\s*:\s*(\{[^{}]*\})')
 _PER_IDEA_PATH = re.compile(r"/ideas/(\d+)/")
 
@@ -717,6 +738,7 @@ class PlanFeatureErrorHandler(OutageAwareErrorHandler):
         )
         if not self._warned:  # per-product streams meet the same 403 once per product
             self._warned = True
+            Forbidden.of(self.config).add(self._stream)
             logger.warning(message)
         return _resolution(ResponseAction.IGNORE, FailureType.config_error, message)
 
@@ -811,13 +833,16 @@ class CustomFieldColumns(SchemaLoader):
     a column never replaces a static field, and when the definitions cannot be read (a 403 on an
     account or key without access, retries exhausted, anything) discover goes on with the static
     schema and a warning; but a config mistake (a rejected key, a host that is not Aha!'s) fails
-    discover with its message. The schema is built lazily (`_LazySchema`).
+    discover with its message. A 403 on the definitions may be the plan or the key's user: one
+    request to `access_probe` (an endpoint of every plan, once per source) tells, and a 403 there
+    fails discover as `check` fails. The schema is built lazily (`_LazySchema`).
     """
 
     static_schema_loader: SchemaLoader
     dynamic_schema_loader: SchemaLoader
     config: Config
     parameters: InitVar[Mapping[str, Any]]
+    access_probe: HttpRequester | None = None
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self._columns = parameters.get("name") or "the custom field columns"
@@ -840,10 +865,20 @@ class CustomFieldColumns(SchemaLoader):
                 "`custom_fields`; refresh the schema once the definitions can be read."
             )
             return schema
+        if not columns:
+            self._check_access()
         properties = schema.setdefault("properties", {})
         for name, column in columns.items():
             properties.setdefault(name, column)
         return schema
+
+    def _check_access(self) -> None:
+        """Fails (the probe's error handler raises a config error) when the key's user may read
+        nothing, after a 403 left these columns out."""
+        if self.access_probe is not None and Forbidden.of(self.config).first_to_check(
+            self._columns
+        ):
+            self.access_probe.send_request(request_params={"per_page": "1"})
 
 
 # The record-level `type` of the values that keep their JSON type (`CustomFieldColumns` types

@@ -1,9 +1,14 @@
 """One mistake, one line, on the manifest path (`source-declarative-manifest` with the manifest and
 `components.py`, as Airbyte runs the connector): a rejected key, a host that is not Aha!'s (an HTML
 page, or a redirect to a sign-in page) and a host that refuses connections each end `check`,
-`discover` and `read` within seconds. The check status, or the first error trace, is one short
-message naming the setting to fix, with no hint about resuming; no LOG line carries a traceback
-and nothing is written to stderr. `discover` fails rather than print a catalog.
+`discover` and `read` within seconds, and so does a key whose user may read nothing (403 on every
+endpoint). The check status, or the first error trace, is one short message naming the setting
+to fix, with no hint about resuming; no LOG line carries a traceback and nothing is written to
+stderr. `discover` fails rather than print a catalog.
+
+A plan without some streams is not a mistake: `check` and `discover` succeed (the streams exist,
+and come with an upgrade), and `read` reads the rest, with one short warning per skipped stream
+naming the stream and what the plan lacks.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 import pytest
 
 from aha_emulator import AhaEmulator
+from aha_emulator.routes import PLANS, ROUTE_NAMES
 from integration_tests.conftest import API_KEY, emulator_config
 from integration_tests.connector import Run, run_manifest_only
 from testkit.catalog import configured_catalog
@@ -68,6 +74,14 @@ def emulator() -> Iterator[AhaEmulator]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def refusing() -> Iterator[AhaEmulator]:
+    """An account whose key's user may read nothing: every endpoint answers 403."""
+    with AhaEmulator(ideas=5, seed=2, api_key=API_KEY) as server:
+        server.set_forbidden(ROUTE_NAMES)
+        yield server
+
+
 def _closed_port_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -75,10 +89,16 @@ def _closed_port_url() -> str:
 
 
 # Each mistake: how it is made, and the setting its message must name.
-MISTAKES: dict[str, tuple[Callable[[AhaEmulator, str], dict[str, Any]], str]] = {
-    "key_rejected": (lambda em, _: emulator_config(em, api_key="not-the-key"), "`api_key`"),
-    "host_not_aha": (lambda em, web: emulator_config(em, base_url=web), "`base_url`"),
-    "host_refuses": (lambda em, _: emulator_config(em, base_url=_closed_port_url()), "`base_url`"),
+# (`emulator`, `refusing` and the web server that is not Aha!'s are the makers' arguments.)
+Maker = Callable[[AhaEmulator, AhaEmulator, str], dict[str, Any]]
+MISTAKES: dict[str, tuple[Maker, str]] = {
+    "key_rejected": (lambda em, _, __: emulator_config(em, api_key="not-the-key"), "`api_key`"),
+    "host_not_aha": (lambda em, _, web: emulator_config(em, base_url=web), "`base_url`"),
+    "host_refuses": (
+        lambda em, _, __: emulator_config(em, base_url=_closed_port_url()),
+        "`base_url`",
+    ),
+    "permission_denied": (lambda _, refusing, __: emulator_config(refusing), "`api_key`"),
 }
 
 
@@ -96,10 +116,15 @@ def _message(run: Run, command: str) -> str:
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("mistake", list(MISTAKES))
 def test_each_mistake_ends_in_seconds_with_one_short_line_naming_the_setting(
-    tmp_path: Path, emulator: AhaEmulator, not_aha: str, mistake: str, command: str
+    tmp_path: Path,
+    emulator: AhaEmulator,
+    refusing: AhaEmulator,
+    not_aha: str,
+    mistake: str,
+    command: str,
 ) -> None:
     make_config, setting = MISTAKES[mistake]
-    config = make_config(emulator, not_aha)
+    config = make_config(emulator, refusing, not_aha)
     catalog = configured_catalog(EVERY_STREAM) if command == "read" else None
 
     started = time.monotonic()
@@ -116,3 +141,39 @@ def test_each_mistake_ends_in_seconds_with_one_short_line_naming_the_setting(
     assert not [log for log in logs if "Traceback" in log], f"{command}: a traceback was logged"
     assert "Traceback" not in run.stderr, run.stderr[-2000:]
     assert config["api_key"] not in run.stdout + run.stderr
+
+
+def _warnings(run: Run) -> list[str]:
+    return [m["log"]["message"] for m in run.of_type("LOG") if m["log"]["level"] == "WARN"]
+
+
+def test_a_plan_without_roadmaps_reads_the_rest_and_says_once_per_stream_what_it_skips(
+    tmp_path: Path,
+) -> None:
+    with AhaEmulator(ideas=5, seed=2, api_key=API_KEY) as server:
+        server.set_plan("ideas_essentials")
+        config = emulator_config(server)
+        check = run_manifest_only("check", tmp_path, config)
+        discover = run_manifest_only("discover", tmp_path, config)
+        started = time.monotonic()
+        read = run_manifest_only("read", tmp_path, config, configured_catalog(EVERY_STREAM))
+        elapsed = time.monotonic() - started
+    # The streams of the endpoints this plan lacks (`GET /api/v1/products/{id}/releases`: releases).
+    lacking = {route.rsplit("/", 1)[-1] for route in PLANS["ideas_essentials"]}
+
+    assert check.connection_status["status"] == "SUCCEEDED"
+    (catalog,) = discover.of_type("CATALOG")
+    assert {s["name"] for s in catalog["catalog"]["streams"]} >= set(EVERY_STREAM)
+    assert read.returncode == 0, read.stdout[-2000:]
+    assert elapsed < SECONDS, f"read took {elapsed:.1f} s"
+    assert read.errors == []
+    assert "ideas" in {m["record"]["stream"] for m in read.of_type("RECORD")}
+    assert not lacking & {m["record"]["stream"] for m in read.of_type("RECORD")}
+    warnings = _warnings(read)
+    skips = [w for w in warnings if w.startswith("Skipping ")]
+    assert sorted(w.split(":", 1)[0].removeprefix("Skipping ") for w in skips) == sorted(lacking)
+    for warning in skips:
+        assert len(warning) < MAX_CHARACTERS, warning
+        assert "plan does not include Aha!" in warning, warning
+    assert len(warnings) == len(set(warnings)), "a warning was said twice"
+    assert "Traceback" not in read.stdout + read.stderr

@@ -64,12 +64,29 @@ def definitions_answer() -> HttpResponse:
     return HttpResponse(json.dumps({"custom_field_definitions": rows}), 200, JSON_HEADERS)
 
 
-def discover_with(subdomain: str, answer: HttpResponse) -> tuple[EntrypointOutput, dict]:
+def products_answer() -> HttpResponse:
+    return HttpResponse(json.dumps({"products": [{"id": "1"}]}), 200, JSON_HEADERS)
+
+
+def discover_with(
+    subdomain: str,
+    answer: HttpResponse,
+    access: HttpResponse | None = None,
+    expecting_exception: bool = False,
+) -> tuple[EntrypointOutput, dict]:
+    """Discover with `answer` to the definitions and, if they are refused, `access` (a product)
+    to the one request that tells the plan from the key's user."""
     config = ConfigBuilder().with_subdomain(subdomain).build()
+    base_url = f"https://{subdomain}.aha.io"
     with HttpMocker() as http_mocker:
         request = AhaRequestBuilder.endpoint("custom_field_definitions")
-        http_mocker.get(request.with_base_url(f"https://{subdomain}.aha.io").build(), [answer] * 4)
-        output = discover(get_source(config), config)
+        http_mocker.get(request.with_base_url(base_url).build(), [answer] * 4)
+        if answer.status_code == 403:
+            probe = AhaRequestBuilder("products", {"per_page": "1"}).with_base_url(base_url)
+            http_mocker.get(probe.build(), access or products_answer())
+        output = discover(get_source(config), config, expecting_exception=expecting_exception)
+    if expecting_exception:
+        return output, {}
     schemas = {s.name: s.json_schema for s in output.catalog.catalog.streams}
     return output, schemas
 
@@ -129,6 +146,18 @@ def test_given_definitions_the_key_may_not_read_when_discover_then_static_schema
         [warning] = [w for w in warnings(output) if f"custom field columns of {stream}" in w]
         assert "403 Forbidden" in warning
         assert schemas[stream]["required"] == ["id", "updated_at"]
+
+
+def test_given_a_key_whose_user_may_read_nothing_when_discover_then_it_fails_naming_the_key():
+    output, _ = discover_with(
+        "cf403all", a_response_with_status(403), a_response_with_status(403), True
+    )
+
+    assert not output.get_message_by_types([Type.CATALOG])
+    [error] = output.errors
+    assert error.trace.error.failure_type == FailureType.config_error
+    assert "HTTP 403" in error.trace.error.message
+    assert "`api_key`" in error.trace.error.message
 
 
 @pytest.mark.parametrize(
