@@ -7,6 +7,7 @@ builds one instance per component per stream definition, shared by the stream's 
 """
 
 import ast
+import atexit
 import copy
 import functools
 import inspect
@@ -28,7 +29,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 import requests_cache
-from airbyte_cdk.models import FailureType
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.models import (
+    AirbyteEstimateTraceMessage,
+    AirbyteMessage,
+    AirbyteTraceMessage,
+    EstimateType,
+    FailureType,
+    TraceType,
+    Type,
+)
 from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
 from airbyte_cdk.sources.declarative.extractors import DpathExtractor
 from airbyte_cdk.sources.declarative.incremental.concurrent_partition_cursor import (
@@ -445,6 +455,10 @@ class Forbidden(BySyncContent):
         with Forbidden._lock:
             Forbidden._streams.add((self._config, stream))
 
+    def streams(self) -> set[str]:
+        with Forbidden._lock:
+            return {stream for config, stream in Forbidden._streams if config == self._config}
+
     def first_to_check(self, stream: str) -> bool:
         """Whether `stream` was refused, and no other stream has checked access yet."""
         with Forbidden._lock:
@@ -484,9 +498,14 @@ class Progress(PerSource):
     its stream. A timer thread, started by the first answer, reports every `SECONDS` (once more
     when no answer came, as while the budget waits) and ends after two intervals without an
     answer. A report has one INFO line for the read (requests, rate, budget) and one per stream
-    that sent requests since the last: its page of the list Aha! paginates, or, for a stream read
-    idea by idea, the ideas asked of those the ideas list holds and the time left at the stream's
-    rate (an upper bound: ideas without rows are skipped)."""
+    that sent requests since the last: the records its pages hold so far (Aha!'s `pagination`
+    says how many each list has), its page of the list, or, for a stream read idea by idea, the
+    ideas asked of those the ideas list holds and the time left at the stream's rate (an upper
+    bound: ideas without rows are skipped). The first page of a stream's one list also gives the
+    platform an ESTIMATE trace of its records, and a read ends with one summary line.
+
+    The CDK hands custom components no message repository, so the estimate is written to
+    standard output as the CDK's own log lines are (during a read, its locked print buffer)."""
 
     SECONDS: ClassVar[float] = 30.0
 
@@ -497,32 +516,54 @@ class Progress(PerSource):
         self.since_report: dict[str, int] = {}
         self.pages: dict[str, tuple[int, int, int]] = {}
         self.asked: dict[str, set[str]] = {}
+        # Per stream, per list (its path): the records of the pages read so far.
+        self.records: dict[str, dict[str, int]] = {}
+        self.estimated: dict[str, int] = {}
         self.ideas_listed = 0
         self._timer: threading.Thread | None = None
+        # The streams a read's catalog selects, which estimates may name (a parent's copy has
+        # its stream's name); none in the Connector Builder, a server that prints for itself.
+        self._selected = _selected_streams() if "__command" not in config else frozenset()
+        if self._selected:
+            atexit.register(self._summary)
 
     def count(self, stream: str, response: requests.Response) -> None:
-        path = urlsplit(response.request.url or "").path if response.request else ""
+        parts = urlsplit(response.request.url or "") if response.request else None
+        path = parts.path if parts else ""
         pagination = _pagination(response)
         idea = _PER_IDEA_PATH.search(path)
+        estimate = None
         with self.lock:
             self.requests[stream] = self.requests.get(stream, 0) + 1
             self.since_report[stream] = self.since_report.get(stream, 0) + 1
             if idea and stream != "ideas":
                 self.asked.setdefault(stream, set()).add(idea.group(1))
-            elif pagination:
+            if pagination:
                 page = (
                     int(pagination.get("current_page") or 1),
                     int(pagination.get("total_pages") or 1),
                     int(pagination.get("total_records") or 0),
                 )
-                self.pages[stream] = page
+                per_page = parse_qs(parts.query if parts else "").get("per_page", ["200"])[0]
+                self.records.setdefault(stream, {})[path] = min(
+                    page[0] * int(per_page or 200), page[2]
+                )
+                if not idea:
+                    self.pages[stream] = page
                 if path.endswith("/ideas"):
                     self.ideas_listed = max(self.ideas_listed, page[2])
+                # A parent's copy of the list (all of it) may come first; the stream's own
+                # (`updated_since`, a part of it) is then the smaller.
+                one_list = not _PARTITION_PATH.search(path)
+                if page[0] == 1 and one_list and page[2] < self.estimated.get(stream, page[2] + 1):
+                    self.estimated[stream] = estimate = page[2]
             if self._timer is None:
                 self._timer = threading.Thread(
                     target=self._report_every_interval, name="source-aha-progress", daemon=True
                 )
                 self._timer.start()
+        if estimate is not None and stream in self._selected:
+            _emit_estimate(stream, estimate)
 
     def _report_every_interval(self) -> None:
         idle = 0
@@ -540,6 +581,9 @@ class Progress(PerSource):
             for line in lines:
                 logger.info(line)
 
+    def _records(self, stream: str) -> int:
+        return sum(self.records.get(stream, {}).values())
+
     def report(self, now: float) -> list[str]:
         """The report's lines (called under the lock)."""
         window = max(now - self.reported, 1.0)
@@ -554,9 +598,10 @@ class Progress(PerSource):
             # window lets a minute's requests through in a burst, then waits).
             sent = self.requests[stream]
             rate = min(self.since_report[stream] * 60 / window, float(budget))
+            line = f"{stream}: {self._records(stream):,} records so far"
             if stream in self.asked:
                 asked, listed = len(self.asked[stream]), self.ideas_listed
-                line = f"{stream}: {asked:,} ideas asked"
+                line += f", {asked:,} ideas asked"
                 line += f" of the {listed:,} listed" if listed else ""
                 line += f", {_requests(sent)}"
                 if listed > asked and rate > 0:
@@ -565,12 +610,60 @@ class Progress(PerSource):
             elif stream in self.pages:
                 page, pages, records = self.pages[stream]
                 lines.append(
-                    f"{stream}: page {page} of {pages} ({records:,} records listed), "
+                    line + f", page {page} of {pages} ({records:,} records listed), "
                     f"{_requests(sent)}."
                 )
             else:
-                lines.append(f"{stream}: {_requests(sent)}.")
+                lines.append(line + f", {_requests(sent)}.")
         return lines
+
+    def _summary(self) -> None:
+        """The read's last line: how long it took and what it cost (the CDK has said each
+        stream's records)."""
+        with self.lock:
+            elapsed = time.monotonic() - self.started
+            total = sum(self.requests.values())
+        budget = self.config.get("max_requests_per_minute") or 240
+        skipped = Forbidden.of(self.config).streams() & self._selected
+        logger.info(
+            f"Read summary: {_duration(elapsed)}, {_requests(total)} to Aha! "
+            f"({total * 60 / max(elapsed, 1.0):.0f} a minute; budget {budget} a minute)"
+            + (f"; skipped for the plan: {', '.join(sorted(skipped))}." if skipped else ".")
+        )
+
+
+def _selected_streams() -> frozenset[str]:
+    """The streams of `read --catalog FILE` in this process's arguments (both launchers take
+    them so), or none for another command."""
+    args = sys.argv[1:]
+    if args[:1] != ["read"] or "--catalog" not in args[:-1]:
+        return frozenset()
+    try:
+        with open(args[args.index("--catalog") + 1], encoding="utf-8") as file:
+            catalog = json.load(file)
+        return frozenset(str(s["stream"]["name"]) for s in catalog["streams"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return frozenset()  # the launcher says what is wrong with the file
+
+
+# A path under one record (`/products/123/releases`, `/ideas/45/comments`): one list of many.
+_PARTITION_PATH = re.compile(r"/\d+(/|$)")
+
+
+def _emit_estimate(stream: str, rows: int) -> None:
+    """An ESTIMATE trace of `stream`'s records, the Airbyte protocol's progress signal."""
+    message = AirbyteMessage(
+        type=Type.TRACE,
+        trace=AirbyteTraceMessage(
+            type=TraceType.ESTIMATE,
+            emitted_at=time.time() * 1000,
+            estimate=AirbyteEstimateTraceMessage(
+                name=stream, type=EstimateType.STREAM, row_estimate=rows
+            ),
+        ),
+    )
+    # One write, message and line break together, as the CDK's `launch` prints.
+    print(f"{AirbyteEntrypoint.airbyte_message_to_string(message)}\n", end="", flush=True)  # noqa: T201
 
 
 @dataclass
@@ -725,20 +818,21 @@ class PlanFeatureErrorHandler(OutageAwareErrorHandler):
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__post_init__(parameters)
-        self._stream = parameters.get("name") or "this stream"
+        # A parent's requests name the stream the 403 skips (`skipped_stream`), if not its own.
+        self._skipped = parameters.get("skipped_stream") or parameters.get("name") or "a stream"
         self._warned = False
 
     def resolve(self, response_or_exception: Answer) -> ErrorResolution:
         if getattr(response_or_exception, "status_code", None) != 403:
             return super().resolve(response_or_exception)
         message = (
-            f"Skipping {self._stream}: Aha! answered 403 Forbidden, so this account's plan does "
+            f"Skipping {self._skipped}: Aha! answered 403 Forbidden, so this account's plan does "
             f"not include {self.plan_feature} (or the API key's user may not read it). The other "
             "streams are read as usual."
         )
         if not self._warned:  # per-product streams meet the same 403 once per product
             self._warned = True
-            Forbidden.of(self.config).add(self._stream)
+            Forbidden.of(self.config).add(self._skipped)
             logger.warning(message)
         return _resolution(ResponseAction.IGNORE, FailureType.config_error, message)
 

@@ -38,7 +38,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from airbyte_cdk.test.models import ExpectedOutcome
 
 from source_aha import SourceAha
-from source_aha.components import ChildAudits, DestroyAudits, Notes
+from source_aha.components import ChildAudits, DestroyAudits, Forbidden, Notes, Progress
 
 _REAL_SLEEP = time.sleep
 
@@ -123,8 +123,16 @@ def a_sync_of_its_own() -> None:
         DestroyAudits._failed,
         ChildAudits._walks,
         Notes._said,
+        Forbidden._streams,
+        Forbidden._checked,
     ):
         memo.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_progress_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sync's progress timer would report into later tests' logs: it waits an hour here."""
+    monkeypatch.setattr(Progress, "SECONDS", 3600.0)
 
 
 def _content_key(value: Any) -> str:

@@ -4,11 +4,14 @@ A long read says where it is (`Progress`)."""
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import logging
+import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,6 +21,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_aha.components import (
     CHECK_TRACEBACK,
+    Forbidden,
     Progress,
     config_error,
     quiet_config_mistakes,
@@ -124,11 +128,13 @@ def test_a_report_has_one_line_for_the_read_and_one_per_stream_active_since_the_
     for idea in range(61):
         progress.count("idea_comments", _answer(f"{base}/ideas/{idea}/comments"))
 
+    progress.count("idea_comments", _answer(f"{base}/ideas/7/comments?page=2", (2, 2, 250)))
+
     assert progress.report(progress.started + 31) == [
-        "Progress after 31 s: 62 requests to Aha!, 120 a minute lately (budget 240 a minute).",
-        "idea_comments: 61 ideas asked of the 5,000 listed, 61 requests; at most about 42 min "
-        "left at 118 requests a minute.",
-        "ideas: page 3 of 25 (5,000 records listed), 1 request.",
+        "Progress after 31 s: 63 requests to Aha!, 122 a minute lately (budget 240 a minute).",
+        "idea_comments: 250 records so far, 61 ideas asked of the 5,000 listed, 62 requests; at "
+        "most about 41 min left at 120 requests a minute.",
+        "ideas: 600 records so far, page 3 of 25 (5,000 records listed), 1 request.",
     ]
 
 
@@ -146,7 +152,9 @@ def test_the_reports_come_from_a_timer_every_interval_and_it_stops_when_answers_
     reports = [m for m in caplog.messages if m.startswith("Progress after ")]
     assert not timer.is_alive()
     assert len(reports) == 2
-    assert "products: page 1 of 1 (0 records listed), 1 request." in caplog.messages
+    assert "products: 0 records so far, page 1 of 1 (0 records listed), 1 request." in (
+        caplog.messages
+    )
     assert progress._timer is None
 
 
@@ -159,3 +167,67 @@ def test_an_answer_without_pagination_is_counted_as_a_request() -> None:
 
     assert progress.requests == {"products": 1, "users": 1}
     assert "users" not in progress.pages
+
+
+def _read_with_catalog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, streams: list[str]) -> None:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"streams": [{"stream": {"name": n}} for n in streams]}))
+    monkeypatch.setattr(sys, "argv", ["source-aha", "read", "--catalog", str(catalog)])
+
+
+def test_the_first_page_of_a_selected_stream_s_one_list_is_an_estimate_trace(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _read_with_catalog(monkeypatch, tmp_path, ["ideas", "releases"])
+    monkeypatch.setattr(atexit, "register", lambda _: None)
+    base = "https://company.aha.io/api/v1"
+    progress = Progress.of({})
+    progress.count("ideas", _answer(f"{base}/ideas", (1, 25, 5000)))  # a parent's copy: all
+    progress.count("ideas", _answer(f"{base}/ideas?updated_since=x", (1, 1, 12)))  # its own
+    progress.count("ideas", _answer(f"{base}/ideas?page=2", (2, 25, 5000)))
+    progress.count("releases", _answer(f"{base}/products/1/releases", (1, 1, 40)))  # one of many
+    progress.count("products", _answer(f"{base}/products", (1, 1, 3)))  # not selected
+
+    estimates = [json.loads(line)["trace"] for line in capsys.readouterr().out.splitlines()]
+    assert [e["estimate"] for e in estimates] == [
+        {"name": "ideas", "type": "STREAM", "row_estimate": 5000},
+        {"name": "ideas", "type": "STREAM", "row_estimate": 12},
+    ]
+    assert {e["type"] for e in estimates} == {"ESTIMATE"}
+
+
+def test_a_read_ends_with_one_summary_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _read_with_catalog(monkeypatch, tmp_path, ["ideas", "features"])
+    at_exit: list[Callable[[], None]] = []
+    monkeypatch.setattr(atexit, "register", at_exit.append)
+    config = {"max_requests_per_minute": 240}
+    progress = Progress.of(config)
+    progress.count("ideas", _answer("https://company.aha.io/api/v1/ideas", (1, 1, 3)))
+    Forbidden.of(config).add("features")
+
+    with caplog.at_level(logging.INFO):
+        [summary] = at_exit
+        summary()
+
+    [line] = [m for m in caplog.messages if m.startswith("Read summary: ")]
+    assert line.endswith(
+        "1 request to Aha! (60 a minute; budget 240 a minute); skipped for the plan: features."
+    )
+
+
+def test_no_estimate_and_no_summary_outside_a_read_or_in_the_connector_builder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registered: list[object] = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    _read_with_catalog(monkeypatch, tmp_path, ["ideas"])
+    Progress.of({"__command": "test_read"}).count(
+        "ideas", _answer("https://company.aha.io/api/v1/ideas", (1, 1, 3))
+    )
+    monkeypatch.setattr(sys, "argv", ["source-aha", "check", "--config", "c.json"])
+    Progress.of({}).count("ideas", _answer("https://company.aha.io/api/v1/ideas", (1, 1, 3)))
+
+    assert capsys.readouterr().out == ""
+    assert registered == []
