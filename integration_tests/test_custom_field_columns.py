@@ -25,7 +25,7 @@ import airbyte.progress
 
 from aha_emulator import AhaEmulator
 from aha_emulator.custom_fields.records import DEFINITIONS, PREFIX
-from integration_tests.conftest import emulator_config
+from integration_tests.conftest import ROOT, emulator_config
 from integration_tests.connector import configured_catalog, run_source
 from integration_tests.custom_fields import STREAMS
 from integration_tests.test_end_to_end import assert_same_records, by_id, expected_ideas
@@ -207,3 +207,20 @@ def test_pyairbyte_lands_a_date_field_as_date_and_a_number_field_as_numeric_in_d
         assert (got[idea_id][1] is None) == (value is None)
         assert value is None or float(got[idea_id][1]) == pytest.approx(value)
     assert os.environ["AIRBYTE_OFFLINE_MODE"] == "1"
+
+    # The README's SQL, as it stands there.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (query,) = re.findall(r"^```sql\n(.*?)^```", readme, re.S | re.M)
+    rows = list(cache.run_sql_query(query))
+    listed = sorted((row["reference_num"], row["name"]) for row in rows)
+    dates = [row["cf_launch_date"] for row in rows]
+    wanted = sorted(
+        (idea["reference_num"], idea["name"])
+        for idea in emulator.workspace.ideas()
+        if (values := {e["key"]: e["value"] for e in idea["custom_fields"]})
+        and (values.get("launch_date") or "") >= "2021-01-01"
+        and (values.get("expected_value") or 0) > 1000
+    )
+    assert listed == wanted
+    assert dates == sorted(dates)
+    assert listed, "the emulator has no idea the README's query selects"
