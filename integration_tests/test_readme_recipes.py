@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aha_emulator import AhaEmulator
+from examples.caches import cache_name
 from integration_tests.conftest import API_KEY, ROOT
 from integration_tests.connector import run_python
 
@@ -64,6 +65,10 @@ def test_the_pyairbyte_snippet_prints_the_top_ideas_then_leaves_out_a_deleted_on
             printed.append(rows)
             if run == "first":
                 emulator.workspace.delete_idea(ideas[rows[0][0]]["id"])
+
+        # The demo's cache for this account (`make demo CONFIG=...`) is the snippet's.
+        names = {path.parent.name for path in (tmp_path / "cache").rglob("*.duckdb")}
+        assert names == {cache_name({"subdomain": "company", "base_url": emulator.url})}
 
     deleted = printed[0][0][0]
     assert deleted not in [ref for ref, _, _ in printed[1]]
