@@ -1,6 +1,6 @@
 """Benchmark: `source-aha read` against the local Aha! emulator, as a user runs it.
 
-    make bench                                  # every scenario (about 13 minutes)
+    make bench                                  # every scenario (about 19 minutes)
     .venv/bin/python -m integration_tests.bench --quick          # small sizes, a smoke run
     .venv/bin/python -m integration_tests.bench --only full,idle --no-baseline --json out.jsonl
     .venv/bin/python -m integration_tests.bench --only cpu --profile   # needs py-spy (see below)
@@ -18,6 +18,10 @@ of the targets with PASS/FAIL. With a Python 3.10 available, Airbyte's `airbyte-
 `--only personalities` (also in the default run) runs a table of the emulator's personalities: a
 full sync of the idea streams, ~20 random changes, an incremental sync, into an append + dedup
 destination compared with the truth (requests, wall time, equal or not).
+
+`--only long_read` (also in the default run) reads 50,000 ideas at full speed with the connector
+process sampled every second: memory, threads and open files must stay flat, and the records
+equal the truth (`bench_long_read.py`; about 6 minutes on 2 cores).
 
 `--profile` samples a no-latency, no-limit read with py-spy (taken from PATH or
 .bench/tools/bin; e.g. `python3 -m uv venv .bench/tools && python3 -m uv pip install --python
@@ -43,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from aha_emulator import AhaEmulator
+from integration_tests.bench_long_read import LONG_READ_NAME, run_long_read
 from integration_tests.bench_support import (
     BASELINE_PACKAGE,
     SPAWNER,
@@ -616,7 +621,11 @@ def markdown(rows: list[dict[str, Any]], targets: list[dict[str, Any]]) -> str:
             f"| {fmt(r['wall_per_bound'])} | {fmt(r['cpu_s'], 1)} | {fmt(r['peak_rss_mb'], 0)} "
             f"| {fmt(r['records_per_s'], 0)} | {r['state_bytes']} | {complete_text} |"
         )
-    lines += ["", "| target | scenario | measured | limit | result |", "|---|---|---|---|---|"]
+    return "\n".join([*lines, "", targets_markdown(targets)])
+
+
+def targets_markdown(targets: list[dict[str, Any]]) -> str:
+    lines = ["| target | scenario | measured | limit | result |", "|---|---|---|---|---|"]
     for t in targets:
         result = "PASS" if t["ok"] else "**FAIL**"
         lines.append(
@@ -844,11 +853,12 @@ def main(argv: list[str] | None = None) -> int:
 
     all_scenarios = scenarios(args.quick)
     wanted = {name for item in args.only for name in item.split(",") if name}
-    unknown = wanted - {s["name"] for s in all_scenarios} - {PERSONALITIES_NAME}
+    sections = (PERSONALITIES_NAME, LONG_READ_NAME)
+    unknown = wanted - {s["name"] for s in all_scenarios} - set(sections)
     if unknown:
         parser.error(
             f"unknown scenario(s) {sorted(unknown)}; known: "
-            + ", ".join([*(s["name"] for s in all_scenarios), PERSONALITIES_NAME])
+            + ", ".join([*(s["name"] for s in all_scenarios), *sections])
         )
     chosen = [s for s in all_scenarios if not wanted or s["name"] in wanted]
 
@@ -872,22 +882,31 @@ def main(argv: list[str] | None = None) -> int:
     log(f"measuring {' '.join(CONNECTOR)} at {build}")
     rows: list[dict[str, Any]] = []
     personality_rows: list[dict[str, Any]] = []
+    long_read_targets: list[dict[str, Any]] = []
+    extra_rows: list[dict[str, Any]] = []
     summary = None
     try:
         for scenario in chosen:
             rows += run_scenario(scenario, workroot, baseline, "" if baseline else baseline_note)
         if not wanted or PERSONALITIES_NAME in wanted:
             personality_rows = run_personalities(args.quick, workroot)
+        if not wanted or LONG_READ_NAME in wanted:
+            long_row, long_read_targets = run_long_read(args.quick, workroot, log)
+            extra_rows.append(long_row)
         if args.profile:
             cpu = next(s for s in all_scenarios if s["name"] == "cpu")
             summary = run_profile(cpu["ideas"], workroot)
     finally:
         SPAWNER.close()
-    targets = check_targets(rows, chosen)
+    targets = check_targets(rows, chosen) + long_read_targets
 
     print()
     if rows:
         print(markdown(rows, targets))
+    elif targets:
+        print(targets_markdown(targets))
+    for row in extra_rows:
+        print(f"\n{row['scenario']}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
     if personality_rows:
         print()
         print(personalities_markdown(personality_rows))
@@ -902,7 +921,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.json:
         with args.json.open("w", encoding="utf-8") as out:
-            for row in [*rows, *personality_rows]:
+            for row in [*rows, *personality_rows, *extra_rows]:
                 out.write(json.dumps({**row, "build": build}) + "\n")
             for target in targets:
                 out.write(json.dumps({"target_result": target}) + "\n")

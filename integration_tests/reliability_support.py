@@ -4,8 +4,8 @@
   (plain, URL-encoded, base64, or inside `Bearer ...`) can be found in what the connector printed.
 - `OUTPUTS` and `scan_for_secrets`: every runner here records the stdout and stderr it captured;
   `api_key_never_leaks` (an autouse fixture in each module) scans them all after every test.
-- Runners that go through `integration_tests.connector` but also keep stderr, kill a read with
-  SIGKILL, or sample the connector process (RSS, threads, open files) while it reads.
+- Runners that go through `integration_tests.connector` but also keep stderr, or kill a read
+  with SIGKILL.
 - `StubAha`: a tiny Aha!-shaped server for rows the emulator refuses to produce.
 """
 
@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
-import subprocess
 import threading
-import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,14 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 
-import orjson
-
 from integration_tests.connector import (
-    EXECUTABLE,
     KilledRun,
     Run,
-    _environment,
-    _files,
     _parse,
     latest_states,
     run_read_until,
@@ -130,106 +121,6 @@ def run_read_killed(
     record_output("killed read stdout", killed.stdout)
     record_output("killed read stderr", killed.stderr)
     return KilledRead(**vars(killed))
-
-
-@dataclass
-class Sample:
-    seconds: float
-    rss_kb: int
-    threads: int
-    fds: int
-
-
-@dataclass
-class MonitoredRead:
-    """A read whose records were counted (not kept) and whose process was sampled."""
-
-    returncode: int
-    seconds: float
-    counts: Counter[str]
-    ids: dict[str, set[str]]
-    states: int
-    errors: list[str]
-    samples: list[Sample]
-
-
-def _sample(pid: int, started: float) -> Sample | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
-        rss = int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
-        return Sample(
-            time.monotonic() - started,
-            rss,
-            len(os.listdir(f"/proc/{pid}/task")),
-            len(os.listdir(f"/proc/{pid}/fd")),
-        )
-    except (OSError, StopIteration, ValueError):
-        return None
-
-
-def run_read_monitored(
-    workdir: Path,
-    config: Mapping[str, Any],
-    catalog: Mapping[str, Any],
-    every_seconds: float = 1.0,
-    timeout: float = 1800,
-) -> MonitoredRead:
-    """Runs a read, counting records per stream (and their ids) as they stream out, and samples
-    the process's RSS, thread count and open file descriptors every `every_seconds`."""
-    args = [EXECUTABLE, "read", *_files(workdir, config, catalog, None)]
-    counts: Counter[str] = Counter()
-    ids: dict[str, set[str]] = {}
-    samples: list[Sample] = []
-    errors: list[str] = []
-    states = 0
-    stop = threading.Event()
-    stderr_path = workdir / "stderr.txt"
-    started = time.monotonic()
-    with (
-        stderr_path.open("w", encoding="utf-8") as stderr,
-        subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=stderr, text=True, env=_environment()
-        ) as process,
-    ):
-        assert process.stdout is not None
-
-        def sampler() -> None:
-            while not stop.wait(every_seconds):
-                sample = _sample(process.pid, started)
-                if sample is not None:
-                    samples.append(sample)
-
-        thread = threading.Thread(target=sampler, daemon=True)
-        thread.start()
-        killer = threading.Timer(timeout, process.kill)
-        killer.start()
-        try:
-            for line in process.stdout:
-                # Everything but the records themselves (the server's data) is scanned.
-                if not line.startswith('{"type":"RECORD"'):
-                    scan_for_secrets(line, "monitored read stdout")
-                if not line.startswith("{"):
-                    continue
-                message = orjson.loads(line)
-                if message["type"] == "RECORD":
-                    record = message["record"]
-                    counts[record["stream"]] += 1
-                    ids.setdefault(record["stream"], set()).add(record["data"]["id"])
-                elif message["type"] == "STATE":
-                    states += 1
-                elif message["type"] == "TRACE" and message["trace"]["type"] == "ERROR":
-                    errors.append(message["trace"]["error"]["message"])
-        finally:
-            killer.cancel()
-            stop.set()
-            thread.join()
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=60)
-    record_output("monitored read stderr", stderr_path.read_text(encoding="utf-8"))
-    return MonitoredRead(
-        process.returncode, time.monotonic() - started, counts, ids, states, errors, samples
-    )
 
 
 def parse_messages(stdout: str) -> list[dict[str, Any]]:
