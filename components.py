@@ -84,12 +84,25 @@ def _describe(row: object) -> str:
     return f"{kinds.get(type(row), 'null')}, not an object"
 
 
+_BODY = "_source_aha_json_body"  # where an answer keeps its decoded body (`json_body`)
+
+
 def json_body(response: requests.Response) -> object:
-    """The decoded body, or None when it is not JSON (requests' JSONDecodeError is a ValueError)."""
+    """The decoded body, or None when it is not JSON (requests' JSONDecodeError is a ValueError).
+
+    Decoded once per answer: the error handler, the request cache's filter, the paginator and
+    the extractors all ask, and a page of 200 ideas is the costliest thing a read decodes. The
+    callers only read it (the CDK's extractor decodes its own copy, which transformations edit)."""
+    kept = getattr(response, "__dict__", {})
+    if _BODY in kept:
+        return kept[_BODY]
     try:
-        return response.json()
+        body = response.json()
     except ValueError:
-        return None
+        body = None
+    if hasattr(response, "__dict__"):
+        response.__dict__[_BODY] = body
+    return body
 
 
 def page_number(response: requests.Response) -> int:

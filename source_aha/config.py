@@ -16,25 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from airbyte_cdk.models import (
-    ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteCatalogSerializer,
-    FailureType,
-)
+from airbyte_cdk.models import ConfiguredAirbyteCatalog, ConfiguredAirbyteCatalogSerializer
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from airbyte_cdk.utils.yaml_loader import safe_load_yaml
 
-from source_aha.components import config_problems
+from source_aha.components import config_error, config_problems
 
 _PACKAGED = Path(__file__).parent / "manifest.yaml"
 # A wheel carries the manifest inside the package; an editable install reads the repository's.
 MANIFEST_PATH = _PACKAGED if _PACKAGED.exists() else Path(__file__).parent.parent / "manifest.yaml"
-
-
-def config_error(message: str) -> AirbyteTracedException:
-    return AirbyteTracedException(
-        message=message, internal_message=message, failure_type=FailureType.config_error
-    )
 
 
 def _reason(error: Exception) -> str:

@@ -19,8 +19,8 @@ from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_aha.components import hide_api_key
-from source_aha.config import config_error, config_errors, opt_in_setting, stream_names
+from source_aha.components import config_error, hide_api_key
+from source_aha.config import config_errors, opt_in_setting, stream_names
 from source_aha.source import SourceAha
 from source_aha.state import read_state
 

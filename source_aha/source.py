@@ -46,7 +46,8 @@ class SourceAha(YamlDeclarativeSource):
     def read_config(config_path: str) -> MutableMapping[str, Any]:
         content = config.read_file("config", config_path)
         if not isinstance(content, MutableMapping):
-            raise config.config_error("Invalid configuration: the config must be a JSON object.")
+            message = "Invalid configuration: the config must be a JSON object."
+            raise components.config_error(message)
         return content
 
     @classmethod

@@ -14,7 +14,8 @@ from typing import Any
 
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateMessageSerializer
 
-from source_aha.config import config_error, cursor_formats, read_file, stream_names
+from source_aha.components import config_error
+from source_aha.config import cursor_formats, read_file, stream_names
 
 
 def read_state(path: str) -> tuple[list[AirbyteStateMessage], str | None]:

@@ -35,6 +35,7 @@ from source_aha.components import (
     PlanFeatureErrorHandler,
     RowCheckingExtractor,
     first_position,
+    json_body,
     page_number,
 )
 
@@ -724,3 +725,26 @@ def test_the_manifest_chooses_the_proxy_votes_definition_by_exactly_the_idea_fil
     assert len(conditions) == 2
     for condition in conditions:
         assert re.findall(r"config\.get\('(\w+)'\)", condition) == list(IDEA_FILTERS)
+
+
+def test_an_answer_is_decoded_once_however_many_components_read_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer = _ideas_response(["1", "2"])
+    decodes = []
+    decode = answer.json
+    monkeypatch.setattr(answer, "json", lambda: decodes.append(1) or decode())
+
+    assert page_number(answer) == 1
+    assert first_position(answer, 2) == 0
+    assert json_body(answer) == json_body(answer)
+    assert len(decodes) == 1
+
+
+def test_a_body_that_is_not_json_is_none_and_is_not_decoded_again() -> None:
+    answer = requests.Response()
+    answer._content = b"<html>sign in</html>"
+
+    assert json_body(answer) is None
+    answer._content = b'{"ideas": []}'  # an answer never changes; the first verdict stands
+    assert json_body(answer) is None
