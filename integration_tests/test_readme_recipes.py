@@ -3,9 +3,12 @@ against the local emulator standing in for the account."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,8 @@ from aha_emulator import AhaEmulator
 from examples.caches import cache_name
 from integration_tests.conftest import API_KEY, ROOT
 from integration_tests.connector import run_python
+from integration_tests.test_verify_live import Kit
+from verify_live.assumptions import ASSUMPTIONS
 
 README = ROOT / "README.md"
 
@@ -93,8 +98,9 @@ WHERE_RUN = {
     "discover and read as these lines do",
     "import os": "test_the_pyairbyte_snippet_prints_the_top_ideas_then_leaves_out_a_deleted_one",
     "make verify-live": "NOT as written: it needs a live Aha! account (its writes need a sandbox "
-    "one). test_verify_live.py runs the same kit (python -m verify_live, the target's command) "
-    "against the emulator, with and without writes",
+    "one). The same target runs as written against the emulator in docs/verify-live.md's recipe "
+    "(test_the_verify_live_doc_recipe_runs_as_written_against_the_emulator), and "
+    "test_verify_live.py runs the kit with and without writes",
 }
 
 
@@ -146,3 +152,44 @@ def test_the_cli_recipe_runs_as_written_against_the_emulator(tmp_path: Path):
         if m["type"] == "RECORD" and m["record"]["stream"] == "ideas"
     }
     assert ideas == truth
+
+
+def test_the_verify_live_doc_recipe_runs_as_written_against_the_emulator(tmp_path: Path):
+    """docs/verify-live.md's "Trying it on the emulator" lines, run by a shell from a directory
+    laid out as the repository (without its `secrets/`), on a free port instead of 8765 (as the
+    doc allows). `make setup` has run (the test command ran it), so make's `UV` is a no-op."""
+    text = (ROOT / "docs" / "verify-live.md").read_text(encoding="utf-8")
+    start = text.index("## Trying it on the emulator")
+    (block,) = re.findall(r"^```bash\n(.*?)^```", text[start:], re.S | re.M)[:1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    for entry in ROOT.iterdir():
+        if entry.name not in {"secrets", ".git", ".cache", ".bench", "emulator.log"}:
+            (tmp_path / entry.name).symlink_to(entry)
+    env = {**os.environ, "MAKEFLAGS": "UV=true"}
+    env.pop("MAKELEVEL", None)
+
+    # Its own process group: the emulator it starts in the background stops with it, whatever
+    # happens.
+    with subprocess.Popen(
+        ["bash", "-c", block.replace("8765", port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    ) as shell:
+        try:
+            stdout, stderr = shell.communicate(timeout=900)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(shell.pid, signal.SIGKILL)
+    kit = Kit(shell.returncode, stdout, stderr)
+
+    assert kit.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    assert "listening" in (tmp_path / "emulator.log").read_text(encoding="utf-8")
+    assert "demo-key" not in stdout + stderr
+    assert len(kit.rows) == len(ASSUMPTIONS), stdout[-3000:]
+    assert {key: row for key, row in kit.rows.items() if row[0] != "confirmed"} == {}, stdout
