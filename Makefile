@@ -30,7 +30,7 @@ test: setup lint
 
 ## test-all: everything, the slow long-run tests included
 test-all: setup lint
-	$(PY) -m pytest -p no:cacheprovider $(XDIST)
+	$(PY) -m pytest -p no:cacheprovider $(XDIST) --durations=25
 
 lint: setup
 	.venv/bin/ruff check components.py source_aha aha_emulator testkit unit_tests integration_tests examples verify_live

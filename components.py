@@ -196,6 +196,59 @@ class PerIdeaToAccountWideState(StateMigration):
 
 
 @dataclass
+class CursorCheck(StateMigration):
+    """Refuses a saved state whose `updated_at` the cursor cannot parse, naming the stream, the
+    path and the value: the CDK would fail the read with "Something went wrong in the
+    connector". The one component the CDK hands a stream's saved state before the read, on every
+    launcher; it migrates nothing. The formats are the manifest cursor's (by `$ref`)."""
+
+    config: Config
+    declarative_stream: Any
+    datetime_format: str
+    formats: list[str]
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        stream = getattr(self.declarative_stream, "name", "") or "this stream"
+        for path, value in _cursor_values(stream_state, "stream_state"):
+            if not _is_timestamp(value, [self.datetime_format, *self.formats]):
+                shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+                raise config_error(
+                    f"The state of stream `{stream}` has {path} = {shown}, which is not a UTC "
+                    "timestamp such as 2024-01-01T00:00:00.000000Z. Correct it, or reset the "
+                    "stream to read it again from `start_date`."
+                )
+        return False
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        return stream_state
+
+
+def _cursor_values(blob: object, path: str) -> Iterator[tuple[str, Any]]:
+    """Every `updated_at` in a saved state, with its path."""
+    if isinstance(blob, Mapping):
+        for key, value in blob.items():
+            if key == "updated_at":
+                yield f"{path}.{key}", value
+            else:
+                yield from _cursor_values(value, f"{path}.{key}")
+    elif isinstance(blob, list):
+        for index, value in enumerate(blob):
+            yield from _cursor_values(value, f"{path}[{index}]")
+
+
+def _is_timestamp(value: object, formats: Iterable[str]) -> bool:
+    if not isinstance(value, str):
+        return False
+    for fmt in formats:
+        try:
+            datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+@dataclass
 class WaitTimeFromHeaderWithJitter(WaitTimeFromHeaderBackoffStrategy):
     """Waits as the header says, plus up to `jitter_in_seconds` at random: workers refused in the
     same second would otherwise come back in lockstep, and the last one exhausts its retries."""

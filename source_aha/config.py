@@ -76,7 +76,7 @@ def connection_specification() -> Mapping[str, Any]:
 def stream_names() -> set[str]:
     """The names of the streams the manifest defines (each in its `$parameters.name`)."""
     definitions: Mapping[str, Any] = _manifest()["definitions"]
-    parameters = (d.get("$parameters", {}) for d in definitions.values())
+    parameters = (d.get("$parameters", {}) for d in definitions.values() if isinstance(d, Mapping))
     return {p["name"] for p in parameters if "name" in p}
 
 
@@ -84,12 +84,6 @@ def opt_in_setting(stream: str) -> str:
     """The setting that turns an opt-in stream on: the manifest names it `read_<stream>`."""
     setting = f"read_{stream}"
     return setting if setting in connection_specification()["properties"] else "its setting"
-
-
-def cursor_formats() -> list[str]:
-    """The formats the manifest's cursor accepts for `updated_at` (in state and in records)."""
-    cursor = _manifest()["definitions"]["cursor"]
-    return [cursor["datetime_format"], *cursor.get("cursor_datetime_formats", [])]
 
 
 def hint(key: str) -> str:

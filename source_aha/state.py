@@ -1,21 +1,20 @@
 """The --state file: Airbyte's per-stream state messages, with two older layouts converted.
 
 Airbyte sends a list of per-stream STATE messages; Airbyte before per-stream state stored one
-`{stream: state}` object, which is converted (with a warning) instead of failing the sync. Every
-saved `updated_at` is checked against the cursor's formats, so a hand-edited state fails with the
-stream and the path named, before the engine meets it.
+`{stream: state}` object, which is converted (with a warning) instead of failing the sync. (A
+saved `updated_at` the cursor cannot parse is refused by the manifest's `CursorCheck`, on every
+launcher.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
-from datetime import datetime, timezone
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateMessageSerializer
 
 from source_aha.components import config_error
-from source_aha.config import cursor_formats, read_file, stream_names
+from source_aha.config import read_file, stream_names
 
 
 def read_state(path: str) -> tuple[list[AirbyteStateMessage], str | None]:
@@ -92,50 +91,4 @@ def normalize_state(
             messages.extend(_stream_message(name, dict(blob)) for name, blob in legacy.items())
         else:
             messages.append(dict(message))
-    return messages, [problem for message in messages for problem in _cursor_problems(message)]
-
-
-def _cursor_problems(message: Mapping[str, Any]) -> Iterator[str]:
-    """Every `updated_at` in a stream's state that the cursor could not parse."""
-    per_stream = []
-    stream = message.get("stream")
-    if isinstance(stream, Mapping):
-        per_stream.append(stream)
-    global_ = message.get("global")
-    if isinstance(global_, Mapping):
-        per_stream.extend(s for s in global_.get("stream_states") or [] if isinstance(s, Mapping))
-    for entry in per_stream:
-        descriptor = entry.get("stream_descriptor")
-        name = descriptor.get("name") if isinstance(descriptor, Mapping) else None
-        for path, value in _cursor_values(entry.get("stream_state"), "stream_state"):
-            if not _is_timestamp(value):
-                shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-                yield (
-                    f"The state of stream `{name}` has {path} = {shown}, which is not a UTC "
-                    "timestamp such as 2024-01-01T00:00:00.000000Z. Correct it, or reset the "
-                    "stream to read it again from `start_date`."
-                )
-
-
-def _cursor_values(blob: object, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(blob, Mapping):
-        for key, value in blob.items():
-            if key == "updated_at":
-                yield f"{path}.{key}", value
-            else:
-                yield from _cursor_values(value, f"{path}.{key}")
-    elif isinstance(blob, list):
-        for index, value in enumerate(blob):
-            yield from _cursor_values(value, f"{path}[{index}]")
-
-
-def _is_timestamp(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    for fmt in cursor_formats():
-        try:
-            datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
-        except ValueError:
-            continue
-        return True
-    return False
+    return messages, []

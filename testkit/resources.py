@@ -122,7 +122,8 @@ def resources() -> dict[str, Resource]:
     return {
         key: _resource(key, definition, definitions)
         for key, definition in definitions.items()
-        if definition.get("type") == "DeclarativeStream"
+        if isinstance(definition, dict)
+        and definition.get("type") == "DeclarativeStream"
         and "name" in definition.get("$parameters", {})
     }
 

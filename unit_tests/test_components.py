@@ -24,11 +24,13 @@ from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import (
     ModelToComponentFactory,
 )
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_aha import SourceAha, components
 from source_aha.components import (
     IDEA_FILTERS,
     INCOMPLETE_BODY_MESSAGE,
+    CursorCheck,
     MaxIdeasExtractor,
     OutageAwareErrorHandler,
     PerIdeaToAccountWideState,
@@ -748,3 +750,46 @@ def test_a_body_that_is_not_json_is_none_and_is_not_decoded_again() -> None:
     assert json_body(answer) is None
     answer._content = b'{"ideas": []}'  # an answer never changes; the first verdict stands
     assert json_body(answer) is None
+
+
+def _cursor_check(stream: str) -> CursorCheck:
+    """The manifest's `cursor_check`, with the formats it takes from the cursor by `$ref`."""
+    manifest = SourceAha().resolved_manifest
+    check, cursor = manifest["definitions"]["cursor_check"], manifest["definitions"]["cursor"]
+    assert check["datetime_format"] == cursor["datetime_format"]
+    assert check["formats"] == cursor["cursor_datetime_formats"]
+    return CursorCheck(
+        config={},
+        declarative_stream=SimpleNamespace(name=stream),
+        datetime_format=check["datetime_format"],
+        formats=check["formats"],
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00+00:00"]
+)
+def test_a_state_with_any_cursor_format_the_manifest_accepts_is_used_as_it_is(value: str) -> None:
+    state = {"parent_state": {"ideas": {"updated_at": value}}, "updated_at": value}
+    check = _cursor_check("idea_comments")
+
+    assert check.should_migrate(state) is False
+    assert check.migrate(state) is state
+
+
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2024-01-01", 1700000000, None, "2024-02-30T00:00:00Z"]
+)
+def test_a_malformed_saved_cursor_is_a_config_error_naming_the_stream_path_and_value(
+    value: object,
+) -> None:
+    state = {"states": [{"partition": {"id": "1"}, "cursor": {"updated_at": value}}]}
+
+    with pytest.raises(AirbyteTracedException) as raised:
+        _cursor_check("idea_comments").should_migrate(state)
+
+    assert raised.value.failure_type == FailureType.config_error
+    message = raised.value.message or ""
+    assert "`idea_comments`" in message
+    assert "stream_state.states[0].cursor.updated_at" in message
+    assert repr(value) in message
