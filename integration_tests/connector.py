@@ -166,10 +166,11 @@ def run_manifest_only(
     config: Mapping[str, Any] | None = None,
     catalog: Mapping[str, Any] | None = None,
     state: Sequence[Mapping[str, Any]] | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Run:
     """Runs `source-declarative-manifest COMMAND` with the manifest and components to completion."""
     args = [SDM, command, *_files(workdir, config, catalog, state), *MANIFEST_ONLY_FILES]
-    env = {**_environment(), "AIRBYTE_ENABLE_UNSAFE_CODE": "true"}
+    env = {**_environment(), "AIRBYTE_ENABLE_UNSAFE_CODE": "true", **(extra_env or {})}
     done = subprocess.run(
         args, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=env, check=False
     )

@@ -1,10 +1,14 @@
 """One mistake, one line, on the manifest path (`source-declarative-manifest` with the manifest and
 `components.py`, as Airbyte runs the connector): a rejected key, a host that is not Aha!'s (an HTML
 page, or a redirect to a sign-in page) and a host that refuses connections each end `check`,
-`discover` and `read` within seconds, and so does a key whose user may read nothing (403 on every
-endpoint). The check status, or the first error trace, is one short message naming the setting
-to fix, with no hint about resuming; no LOG line carries a traceback and nothing is written to
-stderr. `discover` fails rather than print a catalog.
+`discover` and `read` within seconds, and so do a subdomain whose name does not resolve and a key
+whose user may read nothing (403 on every endpoint). The check status, or the first error trace,
+is one short message naming the setting to fix, with no hint about resuming; no LOG line carries
+a traceback and nothing is written to stderr. `discover` fails rather than print a catalog.
+
+No DNS query may leave this machine, so the name that does not resolve is made by the resolver:
+the connector runs with a `sitecustomize` that answers every name but loopback as DNS answers a
+name that does not exist (`EAI_NONAME`), and notes each name it was asked.
 
 A plan without some streams is not a mistake: `check` and `discover` succeed (the streams exist,
 and come with an upgrade), and `read` reads the rest, with one short warning per skipped stream
@@ -33,6 +37,7 @@ from testkit.streams import EVERY_STREAM
 COMMANDS = ("check", "discover", "read")
 SECONDS = 15
 MAX_CHARACTERS = 300
+MAX_LOOKUPS = 3
 
 
 class _NotAha(http.server.BaseHTTPRequestHandler):
@@ -88,12 +93,42 @@ def _closed_port_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
+_NO_SUCH_NAMES = """
+import os, socket
+
+_lookup = socket.getaddrinfo
+
+
+def _loopback_only(host, *args, **kwargs):
+    if host in (None, "127.0.0.1", "::1", "localhost"):
+        return _lookup(host, *args, **kwargs)
+    with open(os.path.join(os.path.dirname(__file__), "asked.txt"), "a") as asked:
+        asked.write(f"{host}\\n")
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+socket.getaddrinfo = _loopback_only
+"""
+
+
+@pytest.fixture
+def no_such_names(tmp_path: Path) -> Path:
+    """A directory whose `sitecustomize` makes every name but loopback not resolve."""
+    (tmp_path / "resolver").mkdir()
+    (tmp_path / "resolver" / "sitecustomize.py").write_text(_NO_SUCH_NAMES, encoding="utf-8")
+    return tmp_path / "resolver"
+
+
 # Each mistake: how it is made, and the setting its message must name.
 # (`emulator`, `refusing` and the web server that is not Aha!'s are the makers' arguments.)
 Maker = Callable[[AhaEmulator, AhaEmulator, str], dict[str, Any]]
 MISTAKES: dict[str, tuple[Maker, str]] = {
     "key_rejected": (lambda em, _, __: emulator_config(em, api_key="not-the-key"), "`api_key`"),
     "host_not_aha": (lambda em, _, web: emulator_config(em, base_url=web), "`base_url`"),
+    "name_does_not_resolve": (
+        lambda em, _, __: emulator_config(em, base_url=None, subdomain="nosuchaccount"),
+        "`subdomain`",
+    ),
     "host_refuses": (
         lambda em, _, __: emulator_config(em, base_url=_closed_port_url()),
         "`base_url`",
@@ -120,15 +155,17 @@ def test_each_mistake_ends_in_seconds_with_one_short_line_naming_the_setting(
     emulator: AhaEmulator,
     refusing: AhaEmulator,
     not_aha: str,
+    no_such_names: Path,
     mistake: str,
     command: str,
 ) -> None:
     make_config, setting = MISTAKES[mistake]
     config = make_config(emulator, refusing, not_aha)
     catalog = configured_catalog(EVERY_STREAM) if command == "read" else None
+    resolver = {"PYTHONPATH": str(no_such_names)}
 
     started = time.monotonic()
-    run = run_manifest_only(command, tmp_path, config, catalog)
+    run = run_manifest_only(command, tmp_path, config, catalog, extra_env=resolver)
     elapsed = time.monotonic() - started
 
     message = _message(run, command)
@@ -141,6 +178,10 @@ def test_each_mistake_ends_in_seconds_with_one_short_line_naming_the_setting(
     assert not [log for log in logs if "Traceback" in log], f"{command}: a traceback was logged"
     assert "Traceback" not in run.stderr, run.stderr[-2000:]
     assert config["api_key"] not in run.stdout + run.stderr
+    if mistake == "name_does_not_resolve":  # asked of the stand-in resolver, and not retried
+        asked = (no_such_names / "asked.txt").read_text(encoding="utf-8").split()
+        assert set(asked) == {"nosuchaccount.aha.io"}, asked
+        assert len(asked) <= MAX_LOOKUPS, asked
 
 
 def _warnings(run: Run) -> list[str]:
