@@ -275,9 +275,10 @@ class AnswerBackoffStrategy(ExponentialBackoffStrategy):
 NO_SUCH_NAME = "the name does not resolve"
 REFUSED = "connection refused"
 TLS_FAILED = "TLS handshake failed"
-# What a host that never answered means: a wrong setting (a temporary DNS failure, a timeout or
-# a reset connection is retried instead).
-WRONG_HOST_CAUSES = (NO_SUCH_NAME, REFUSED, TLS_FAILED)
+NO_CONNECTION = "no connection within the connect timeout"
+# What a host that never answered means: a wrong setting, or a firewall between this machine and
+# the host (a temporary DNS failure, a read timeout or a reset connection is retried instead).
+WRONG_HOST_CAUSES = (NO_SUCH_NAME, REFUSED, TLS_FAILED, NO_CONNECTION)
 
 
 def _no_such_name(errors: Iterable[BaseException]) -> bool:
@@ -301,7 +302,8 @@ def network_cause(error: BaseException) -> str:
         (ConnectionRefusedError, REFUSED),
         ((ssl.SSLError, requests.exceptions.SSLError), TLS_FAILED),
         (requests.exceptions.ReadTimeout, "no answer within the read timeout"),
-        ((requests.exceptions.ConnectTimeout, TimeoutError), "no connection within the timeout"),
+        (requests.exceptions.ConnectTimeout, NO_CONNECTION),
+        (TimeoutError, "the connection timed out"),
         (ConnectionResetError, "the connection was reset"),
     ):
         if any(isinstance(e, kind) for e in seen):
@@ -380,6 +382,32 @@ def config_problems(
     return problems
 
 
+def catalog_problems(config: Mapping[str, Any], settings: Mapping[str, Any]) -> list[str]:
+    """What the CDK would skip without a word in this read's catalog: no stream at all, or an
+    opt-in stream (the spec's `read_<stream>`) whose setting is off. `settings` are the spec's
+    `properties`."""
+    selected = _catalog_streams()
+    if selected is None:
+        return []
+    if not selected:
+        return [
+            "The catalog selects no streams, so there is nothing to read. Add the streams to "
+            "read (`discover` lists them)."
+        ]
+    off = [
+        f"`{name}` needs `read_{name}` set to true"
+        for name in selected
+        if f"read_{name}" in settings and not config.get(f"read_{name}")
+    ]
+    if not off:
+        return []
+    return [
+        "The catalog names streams this config does not read: "
+        + "; ".join(off)
+        + ". Turn the setting on, or refresh the source schema."
+    ]
+
+
 def hide_api_key(config: Mapping[str, Any]) -> None:
     """Registers the API key's spellings with the CDK's secret filter: the CDK registers the value
     as given, and a key pasted with spaces or a `Bearer ` prefix would otherwise show trimmed."""
@@ -391,11 +419,12 @@ def hide_api_key(config: Mapping[str, Any]) -> None:
 
 @dataclass
 class ConfigChecks(ValidationStrategy):
-    """The spec's validation of what its JSON schema cannot express (`config_problems`), run by
-    the CDK on every launcher before any stream is built. The CDK's validators see the value at
-    one path, and these checks compare settings, so the spec's transformation copies the config
-    to `__config` and this strategy validates that copy. A problem is a config error.
-    `settings` is the spec's `properties` (by `$ref`)."""
+    """The spec's validation of what its JSON schema cannot express (`config_problems`), and of a
+    read's catalog against the config (`catalog_problems`), run by the CDK on every launcher
+    before any stream is built. The CDK's validators see the value at one path, and these checks
+    compare settings, so the spec's transformation copies the config to `__config` and this
+    strategy validates that copy. A problem is a config error. `settings` is the spec's
+    `properties` (by `$ref`)."""
 
     settings: Mapping[str, Any]
 
@@ -407,6 +436,9 @@ class ConfigChecks(ValidationStrategy):
         problems = config_problems(value, self.settings)
         if problems:
             raise config_error("Invalid configuration: " + " ".join(problems))
+        problems = catalog_problems(value, self.settings)
+        if problems:
+            raise config_error(" ".join(problems))
 
 
 NOT_AHA_MESSAGE = "The server at {url} did not answer like Aha!'s API (no JSON). Check `{setting}`."
@@ -698,18 +730,22 @@ class Progress(PerSource):
         )
 
 
-def _selected_streams() -> frozenset[str]:
+def _catalog_streams() -> list[str] | None:
     """The streams of `read --catalog FILE` in this process's arguments (both launchers take
-    them so), or none for another command."""
+    them so), or None for another command or a file that is not a catalog."""
     args = sys.argv[1:]
     if args[:1] != ["read"] or "--catalog" not in args[:-1]:
-        return frozenset()
+        return None
     try:
         with open(args[args.index("--catalog") + 1], encoding="utf-8") as file:
             catalog = json.load(file)
-        return frozenset(str(s["stream"]["name"]) for s in catalog["streams"])
+        return [str(s["stream"]["name"]) for s in catalog["streams"]]
     except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()  # the launcher says what is wrong with the file
+        return None  # the launcher says what is wrong with the file
+
+
+def _selected_streams() -> frozenset[str]:
+    return frozenset(_catalog_streams() or ())
 
 
 # A path under one record (`/products/123/releases`, `/ideas/45/comments`): one list of many.

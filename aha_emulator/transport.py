@@ -17,6 +17,7 @@ class Server(ThreadingHTTPServer):
     """Threaded server that remembers open connections so ``stop`` can close them."""
 
     daemon_threads = True
+    request_queue_size = 128  # a burst of new connections is accepted, not left to SYN retries
 
     def __init__(self, address: tuple[str, int], emulator: AhaEmulator) -> None:
         self.emulator = emulator

@@ -313,7 +313,9 @@ MANIFEST_ONLY_CASES = [
     "max_ideas_zero",
     "discover_with_bad_subdomain",
     "read_with_bad_base_url",
-    # and the state check the manifest makes (`CursorCheck`)
+    # and the catalog and state checks the manifest makes (`ConfigChecks`, `CursorCheck`)
+    "read_catalog_without_streams",
+    "read_opt_in_stream_switched_off",
     "read_state_malformed_cursor",
 ]
 
@@ -348,7 +350,11 @@ def test_source_aha_without_a_command_prints_its_usage_not_a_traceback():
 
 def test_at_least_25_bad_inputs_are_covered():
     assert len(CASES) >= 25
-    assert set(MANIFEST_ONLY_CASES) - set(CONFIG_CASES) == {"read_state_malformed_cursor"}
+    assert set(MANIFEST_ONLY_CASES) - set(CONFIG_CASES) == {
+        "read_catalog_without_streams",
+        "read_opt_in_stream_switched_off",
+        "read_state_malformed_cursor",
+    }
 
 
 # The checks behind the table, called directly -------------------------------------------------

@@ -1,10 +1,11 @@
 """One mistake, one line, on the manifest path (`source-declarative-manifest` with the manifest and
 `components.py`, as Airbyte runs the connector): a rejected key, a host that is not Aha!'s (an HTML
-page, or a redirect to a sign-in page) and a host that refuses connections each end `check`,
-`discover` and `read` within seconds, and so do a subdomain whose name does not resolve and a key
-whose user may read nothing (403 on every endpoint). The check status, or the first error trace,
-is one short message naming the setting to fix, with no hint about resuming; no LOG line carries
-a traceback and nothing is written to stderr. `discover` fails rather than print a catalog.
+page, or a redirect to a sign-in page), a subdomain whose name does not resolve, a host that
+refuses connections, one that drops them (as a firewall does) and a key whose user may read
+nothing (403 on every endpoint) each end `check`, `discover` and `read` within seconds. The check
+status, or the first error trace, is one short message naming the setting to fix, with no hint
+about resuming; no LOG line carries a traceback and nothing is written to stderr. `discover`
+fails rather than print a catalog.
 
 No DNS query may leave this machine, so the name that does not resolve is made by the resolver:
 the connector runs with a `sitecustomize` that answers every name but loopback as DNS answers a
@@ -22,6 +23,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,21 +121,50 @@ def no_such_names(tmp_path: Path) -> Path:
     return tmp_path / "resolver"
 
 
+@pytest.fixture(scope="module")
+def silent() -> Iterator[str]:
+    """A host that drops connections, as a firewall does: a listening socket whose queue is full
+    and never accepted from, so a new connection's SYN goes unanswered."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        queued = [socket.socket() for _ in range(3)]
+        for client in queued:
+            client.setblocking(False)
+            client.connect_ex(("127.0.0.1", port))
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            for client in queued:
+                client.close()
+
+
+@dataclass(frozen=True)
+class Hosts:
+    emulator: AhaEmulator
+    refusing: AhaEmulator  # its key's user may read nothing
+    not_aha: str  # a web server that is not Aha!'s
+    silent: str  # drops connections
+
+
 # Each mistake: how it is made, and the setting its message must name.
-# (`emulator`, `refusing` and the web server that is not Aha!'s are the makers' arguments.)
-Maker = Callable[[AhaEmulator, AhaEmulator, str], dict[str, Any]]
-MISTAKES: dict[str, tuple[Maker, str]] = {
-    "key_rejected": (lambda em, _, __: emulator_config(em, api_key="not-the-key"), "`api_key`"),
-    "host_not_aha": (lambda em, _, web: emulator_config(em, base_url=web), "`base_url`"),
+MISTAKES: dict[str, tuple[Callable[[Hosts], dict[str, Any]], str]] = {
+    "key_rejected": (lambda h: emulator_config(h.emulator, api_key="not-the-key"), "`api_key`"),
+    "host_not_aha": (lambda h: emulator_config(h.emulator, base_url=h.not_aha), "`base_url`"),
     "name_does_not_resolve": (
-        lambda em, _, __: emulator_config(em, base_url=None, subdomain="nosuchaccount"),
+        lambda h: emulator_config(h.emulator, base_url=None, subdomain="nosuchaccount"),
         "`subdomain`",
     ),
     "host_refuses": (
-        lambda em, _, __: emulator_config(em, base_url=_closed_port_url()),
+        lambda h: emulator_config(h.emulator, base_url=_closed_port_url()),
         "`base_url`",
     ),
-    "permission_denied": (lambda _, refusing, __: emulator_config(refusing), "`api_key`"),
+    "host_drops_connections": (
+        lambda h: emulator_config(h.emulator, base_url=h.silent),
+        "`base_url`",
+    ),
+    "permission_denied": (lambda h: emulator_config(h.refusing), "`api_key`"),
 }
 
 
@@ -155,12 +186,13 @@ def test_each_mistake_ends_in_seconds_with_one_short_line_naming_the_setting(
     emulator: AhaEmulator,
     refusing: AhaEmulator,
     not_aha: str,
+    silent: str,
     no_such_names: Path,
     mistake: str,
     command: str,
 ) -> None:
     make_config, setting = MISTAKES[mistake]
-    config = make_config(emulator, refusing, not_aha)
+    config = make_config(Hosts(emulator, refusing, not_aha, silent))
     catalog = configured_catalog(EVERY_STREAM) if command == "read" else None
     resolver = {"PYTHONPATH": str(no_such_names)}
 

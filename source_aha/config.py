@@ -80,12 +80,6 @@ def stream_names() -> set[str]:
     return {p["name"] for p in parameters if "name" in p}
 
 
-def opt_in_setting(stream: str) -> str:
-    """The setting that turns an opt-in stream on: the manifest names it `read_<stream>`."""
-    setting = f"read_{stream}"
-    return setting if setting in connection_specification()["properties"] else "its setting"
-
-
 def hint(key: str) -> str:
     """What a good value of `key` looks like, in the spec's own words (title, description,
     examples and range), so the manifest's spec is the one place a setting is described."""

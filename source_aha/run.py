@@ -3,10 +3,13 @@ runs them, behind the CDK's own entry point (`launch`).
 
 The launcher owns its arguments and input files: a config, catalog or state file that cannot be
 read is one config-error line (a FAILED status for `check`), and a catalog naming a stream the
-manifest does not define is refused instead of skipped without a word. A config is refused by the
-manifest's own rules on every launcher; this one says which setting before the source is built
-(`config_errors`). On CDK 7 the declarative engine reads the config, catalog and state in the
-source's constructor, so they are read first and handed to `SourceAha(...)`.
+manifest does not define is refused instead of skipped without a word. (An empty catalog, or an
+opt-in stream switched off, is refused by the manifest's `ConfigChecks` on every launcher, and
+said here first as every config error is.) A
+config is refused by the manifest's own rules on every launcher; this one says which setting
+before the source is built (`config_errors`). On CDK 7 the declarative engine reads the config,
+catalog and state in the source's constructor, so they are read first and handed to
+`SourceAha(...)`.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_aha.components import config_error, hide_api_key
-from source_aha.config import config_errors, opt_in_setting, stream_names
+from source_aha.components import catalog_problems, config_error, hide_api_key
+from source_aha.config import config_errors, connection_specification, stream_names
 from source_aha.source import SourceAha
 from source_aha.state import read_state
 
@@ -35,17 +38,15 @@ def build_source(parsed: argparse.Namespace) -> SourceAha:
     problems = config_errors(config)
     if problems:
         raise config_error("Invalid configuration: " + " ".join(problems))
+    problems = catalog_problems(config, connection_specification()["properties"])
+    if problems:  # said here too, so that the trace carries no stack
+        raise config_error(" ".join(problems))
     catalog_path, state_path = getattr(parsed, "catalog", None), getattr(parsed, "state", None)
     catalog = SourceAha.read_catalog(catalog_path) if catalog_path else None
     state, note = read_state(state_path) if state_path else ([], None)
     if note:
         logger.warning(note)
     selected = [c.stream.name for c in catalog.streams] if catalog else []
-    if catalog and not selected:
-        raise config_error(
-            "The catalog selects no streams, so there is nothing to read. Add the streams to "
-            "read (`discover` lists them)."
-        )
     known = stream_names()
     unknown = [name for name in selected if name not in known]
     if unknown:  # the CDK would skip them without a word
@@ -55,10 +56,10 @@ def build_source(parsed: argparse.Namespace) -> SourceAha:
             + f". It has {', '.join(sorted(known))}; refresh the source schema."
         )
     source = SourceAha(config=config, catalog=catalog, state=state, config_path=parsed.config)
-    if not (state or selected):
+    if not state:
         return source
     try:
-        built = {stream.name for stream in source.streams(config)}  # parses each stream's state
+        source.streams(config)  # parses each stream's state
     except AirbyteTracedException:
         raise
     except Exception as error:
@@ -66,15 +67,6 @@ def build_source(parsed: argparse.Namespace) -> SourceAha:
             f"The state could not be used ({type(error).__name__}: {str(error)[:200]}). "
             "Correct it, or reset the streams to read them again from `start_date`."
         ) from None
-    switched_off = [name for name in selected if name not in built]
-    if switched_off:  # streams a setting turns on; the CDK would skip them without a word
-        raise config_error(
-            "The catalog names streams this config does not read: "
-            + "; ".join(
-                f"`{name}` needs `{opt_in_setting(name)}` set to true" for name in switched_off
-            )
-            + ". Turn the setting on, or refresh the source schema."
-        )
     return source
 
 

@@ -793,3 +793,73 @@ def test_a_malformed_saved_cursor_is_a_config_error_naming_the_stream_path_and_v
     assert "`idea_comments`" in message
     assert "stream_state.states[0].cursor.updated_at" in message
     assert repr(value) in message
+
+
+# `catalog_problems`: what the CDK would skip in silence in a read's catalog ---------------------
+
+_SPEC_SETTINGS = {"api_key": {}, "read_idea_subscriptions": {"type": "boolean"}}
+_NOTHING_TO_READ = (
+    "The catalog selects no streams, so there is nothing to read. Add the streams to read "
+    "(`discover` lists them)."
+)
+_SUBSCRIPTIONS_OFF = (
+    "The catalog names streams this config does not read: `idea_subscriptions` needs "
+    "`read_idea_subscriptions` set to true. Turn the setting on, or refresh the source schema."
+)
+
+
+def _streams(*names: str) -> dict[str, Any]:
+    return {"streams": [{"stream": {"name": name}} for name in names]}
+
+
+@pytest.mark.parametrize(
+    ("command", "catalog", "config", "expected"),
+    [
+        pytest.param("read", _streams("ideas"), {}, [], id="streams_that_are_always_read"),
+        pytest.param("read", _streams(), {}, [_NOTHING_TO_READ], id="no_stream"),
+        pytest.param(
+            "read",
+            _streams("ideas", "idea_subscriptions"),
+            {},
+            [_SUBSCRIPTIONS_OFF],
+            id="opt_in_stream_without_its_setting",
+        ),
+        pytest.param(
+            "read",
+            _streams("idea_subscriptions"),
+            {"read_idea_subscriptions": False},
+            [_SUBSCRIPTIONS_OFF],
+            id="opt_in_stream_with_its_setting_off",
+        ),
+        pytest.param(
+            "read",
+            _streams("idea_subscriptions"),
+            {"read_idea_subscriptions": True},
+            [],
+            id="opt_in_stream_with_its_setting_on",
+        ),
+        pytest.param("read", "{not json", {}, [], id="unreadable_file_left_to_the_launcher"),
+        pytest.param("discover", _streams(), {}, [], id="not_a_read"),
+    ],
+)
+def test_catalog_problems_name_what_the_cdk_would_skip_without_a_word(
+    tmp_path, monkeypatch, command: str, catalog: object, config: dict, expected: list[str]
+) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text(catalog if isinstance(catalog, str) else json.dumps(catalog))
+    monkeypatch.setattr(sys, "argv", ["source-aha", command, "--catalog", str(path)])
+
+    assert components.catalog_problems(config, _SPEC_SETTINGS) == expected
+
+
+def test_config_checks_refuse_an_empty_catalog_as_a_config_error(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(_streams()))
+    monkeypatch.setattr(sys, "argv", ["source-aha", "read", "--catalog", str(path)])
+    valid = {"api_key": "a-key", "subdomain": "company"}
+
+    with pytest.raises(AirbyteTracedException) as raised:
+        components.ConfigChecks(settings={"api_key": {}, "subdomain": {}}).validate(valid)
+
+    assert raised.value.failure_type == FailureType.config_error
+    assert raised.value.message == _NOTHING_TO_READ

@@ -22,7 +22,7 @@ from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.sources.streams.http.error_handlers import ResponseAction
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
-from source_aha.components import OutageAwareErrorHandler, network_cause
+from source_aha.components import OutageAwareErrorHandler, network_cause, public_host
 from source_aha.run import run
 from unit_tests.conftest import read_streams
 from unit_tests.mock_server.config import ConfigBuilder
@@ -155,6 +155,51 @@ def test_a_refused_connection_is_a_config_error_first_and_retried_once_the_host_
     )
     assert later.response_action == ResponseAction.RETRY
     assert later.error_message == f"Cannot reach 127.0.0.1:{port}: connection refused; retrying."
+
+
+def _connect_timeout() -> requests.RequestException:
+    """What a host that drops connections (a firewall) gives: a listening socket whose queue is
+    full and never accepted from leaves a new connection's SYN unanswered."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        queued = [socket.socket() for _ in range(3)]
+        for client in queued:
+            client.setblocking(False)
+            client.connect_ex(("127.0.0.1", port))
+        try:
+            requests.get(f"http://127.0.0.1:{port}/api/v1/ideas", timeout=(0.3, 5))
+        except requests.RequestException as error:
+            return error
+        finally:
+            for client in queued:
+                client.close()
+    raise AssertionError("the full queue accepted a connection")
+
+
+def test_a_connect_timeout_is_a_config_error_first_and_retried_once_the_host_answered() -> None:
+    error = _connect_timeout()
+    host = public_host(error.request.url if error.request else None)
+
+    first = OutageAwareErrorHandler(config={"base_url": f"http://{host}"}, parameters={})
+    later = _answered_handler()
+
+    assert isinstance(error, requests.exceptions.ConnectTimeout)
+    assert first.interpret_response(error).failure_type == FailureType.config_error
+    assert first.interpret_response(error).error_message == (
+        f"Cannot reach {host}: no connection within the connect timeout. Check `base_url`."
+    )
+    assert later.interpret_response(error).response_action == ResponseAction.RETRY
+
+
+def test_a_read_timeout_is_retried_even_before_any_answer() -> None:
+    error = requests.exceptions.ReadTimeout("read timed out")
+
+    resolution = _handler().interpret_response(error)
+
+    assert network_cause(error) == "no answer within the read timeout"
+    assert resolution.response_action == ResponseAction.RETRY
 
 
 def test_a_tls_failure_is_named_as_such() -> None:
