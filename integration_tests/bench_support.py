@@ -32,6 +32,9 @@ from typing import Any
 from aha_emulator import AhaEmulator, RequestRecord
 
 PAGE = 200  # per_page the connector asks for (Aha!'s maximum)
+# The check of the assumption that `comments_count` counts portal comments
+# (`assume_comments_count_is_portal: auto`): up to this many ideas whose count is 0 are asked.
+CHECK_PROBES = 5
 ROUTE_NAMES = {
     "GET /api/v1/ideas": "ideas",
     "GET /api/v1/ideas/endorsements": "votes_account",
@@ -375,13 +378,14 @@ class GroundTruth:
     def floor(self, ideas: list[dict[str, Any]], filtered: bool) -> int:
         """Fewest requests for a full read of `ideas` with their proxy votes and comments.
 
+        The custom field definitions (one page: the schema of the ideas' typed `cf_` columns).
         Unfiltered: the ideas pages, the account-wide proxy-vote pages, and one page (more past
         200) per idea with portal comments. Filtered: the account-wide list would bring votes of
         unselected ideas, so one page per selected idea whose `endorsements_count` is non-zero
         replaces it (`endorsements_count` also counts plain votes, and such an idea costs a
         request even when it has no proxy vote).
         """
-        requests = pages(len(ideas))
+        requests = 1 + pages(len(ideas))
         requests += sum(
             math.ceil(len(self.comments_by_idea.get(i["id"], [])) / PAGE) for i in ideas
         )
