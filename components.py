@@ -624,6 +624,10 @@ class Progress(PerSource):
         self._selected = _selected_streams() if "__command" not in config else frozenset()
         if self._selected:
             atexit.register(self._summary)
+        # The streams the source built (each error handler names its own), and whether the
+        # catalog's streams were compared with them.
+        self.built: set[str] = set()
+        self._compared = False
 
     def count(self, stream: str, response: requests.Response) -> None:
         parts = urlsplit(response.request.url or "") if response.request else None
@@ -660,8 +664,25 @@ class Progress(PerSource):
                     target=self._report_every_interval, name="source-aha-progress", daemon=True
                 )
                 self._timer.start()
+        self.compare_catalog()
         if estimate is not None and stream in self._selected:
             _emit_estimate(stream, estimate)
+
+    def compare_catalog(self) -> None:
+        """Once a read has begun (every stream is built by then), one warning naming the
+        catalog's streams this source does not have: the CDK skips them without a word. (The
+        `source-aha` command refuses such a catalog before it starts.)"""
+        with self.lock:
+            if self._compared or not self.built:
+                return
+            self._compared = True
+            unknown = sorted(self._selected - self.built)
+        if unknown:
+            logger.warning(
+                "The catalog names streams this source does not have, so they are not read: "
+                + ", ".join(f"`{name}`" for name in unknown)
+                + ". Refresh the source schema."
+            )
 
     def _report_every_interval(self) -> None:
         idle = 0
@@ -718,6 +739,7 @@ class Progress(PerSource):
     def _summary(self) -> None:
         """The read's last line: how long it took and what it cost (the CDK has said each
         stream's records)."""
+        self.compare_catalog()
         with self.lock:
             elapsed = time.monotonic() - self.started
             total = sum(self.requests.values())
@@ -795,6 +817,8 @@ class OutageAwareErrorHandler(DefaultErrorHandler):
         self._outage = Outage.of(self.config)
         self._progress = Progress.of(self.config)
         self._stream = str((parameters or {}).get("name") or "a stream")
+        with self._progress.lock:
+            self._progress.built.add(self._stream)
 
     def check_body(self, response: requests.Response) -> ErrorResolution | None:
         """FAIL for an answer that is not JSON, RETRY for an undecodable one, else None."""

@@ -18,6 +18,7 @@ naming the stream and what the plan lacks.
 
 from __future__ import annotations
 
+import copy
 import http.server
 import socket
 import threading
@@ -250,3 +251,24 @@ def test_a_plan_without_roadmaps_reads_the_rest_and_says_once_per_stream_what_it
         assert "plan does not include Aha!" in warning, warning
     assert len(warnings) == len(set(warnings)), "a warning was said twice"
     assert "Traceback" not in read.stdout + read.stderr
+
+
+def test_a_catalog_stream_this_source_lacks_is_read_around_and_named_once(
+    tmp_path: Path, emulator: AhaEmulator
+) -> None:
+    # `source-aha` refuses such a catalog; on the manifest path the CDK skips the stream, and
+    # the components say so.
+    catalog = configured_catalog(EVERY_STREAM)
+    renamed = copy.deepcopy(catalog["streams"][0])
+    renamed["stream"]["name"] = "ideaz"
+    catalog["streams"].append(renamed)
+
+    read = run_manifest_only("read", tmp_path, emulator_config(emulator), catalog)
+
+    assert read.returncode == 0, read.stdout[-2000:]
+    assert {m["record"]["stream"] for m in read.of_type("RECORD")} >= {"ideas", "products"}
+    [warning] = [w for w in _warnings(read) if "does not have" in w]
+    assert warning == (
+        "The catalog names streams this source does not have, so they are not read: `ideaz`. "
+        "Refresh the source schema."
+    )
