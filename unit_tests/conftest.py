@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import airbyte_cdk.sources.declarative.concurrent_declarative_source as declarative_source
+import freezegun
 import freezegun.api
 import pytest
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
@@ -41,6 +42,9 @@ from source_aha import SourceAha
 from source_aha.components import ChildAudits, DestroyAudits, Forbidden, Notes, Progress
 
 _REAL_SLEEP = time.sleep
+
+# pytest's own clock (`--durations`) keeps the real time while a test's clock is frozen.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 def get_source(
