@@ -672,6 +672,8 @@ class Progress(PerSource):
         """Once a read has begun (every stream is built by then), one warning naming the
         catalog's streams this source does not have: the CDK skips them without a word. (The
         `source-aha` command refuses such a catalog before it starts.)"""
+        if self._compared:  # every answer asks; only the first needs the lock
+            return
         with self.lock:
             if self._compared or not self.built:
                 return

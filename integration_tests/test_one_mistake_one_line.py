@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import http.server
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from aha_emulator.routes import PLANS, ROUTE_NAMES
 from integration_tests.conftest import API_KEY, emulator_config
 from integration_tests.connector import Run, run_manifest_only
 from testkit.catalog import configured_catalog
+from testkit.ports import dropping_port, free_port
 from testkit.streams import EVERY_STREAM
 
 COMMANDS = ("check", "discover", "read")
@@ -90,12 +90,6 @@ def refusing() -> Iterator[AhaEmulator]:
         yield server
 
 
-def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
-
-
 _NO_SUCH_NAMES = """
 import os, socket
 
@@ -124,21 +118,9 @@ def no_such_names(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def silent() -> Iterator[str]:
-    """A host that drops connections, as a firewall does: a listening socket whose queue is full
-    and never accepted from, so a new connection's SYN goes unanswered."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(0)
-        port = server.getsockname()[1]
-        queued = [socket.socket() for _ in range(3)]
-        for client in queued:
-            client.setblocking(False)
-            client.connect_ex(("127.0.0.1", port))
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            for client in queued:
-                client.close()
+    """A host that drops connections, as a firewall does."""
+    with dropping_port() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True)
@@ -158,7 +140,7 @@ MISTAKES: dict[str, tuple[Callable[[Hosts], dict[str, Any]], str]] = {
         "`subdomain`",
     ),
     "host_refuses": (
-        lambda h: emulator_config(h.emulator, base_url=_closed_port_url()),
+        lambda h: emulator_config(h.emulator, base_url=f"http://127.0.0.1:{free_port()}"),
         "`base_url`",
     ),
     "host_drops_connections": (

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from examples.caches import cache_name
 from integration_tests.conftest import API_KEY, ROOT
 from integration_tests.connector import run_python
 from integration_tests.test_verify_live import Kit
+from testkit.ports import free_port
 from verify_live.assumptions import ASSUMPTIONS
 
 README = ROOT / "README.md"
@@ -161,9 +161,7 @@ def test_the_verify_live_doc_recipe_runs_as_written_against_the_emulator(tmp_pat
     text = (ROOT / "docs" / "verify-live.md").read_text(encoding="utf-8")
     start = text.index("## Trying it on the emulator")
     (block,) = re.findall(r"^```bash\n(.*?)^```", text[start:], re.S | re.M)[:1]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = str(probe.getsockname()[1])
+    port = str(free_port())
     for entry in ROOT.iterdir():
         if entry.name not in {"secrets", ".git", ".cache", ".bench", "emulator.log"}:
             (tmp_path / entry.name).symlink_to(entry)

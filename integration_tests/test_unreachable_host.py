@@ -7,22 +7,16 @@ query leaves the machine; the DNS case is covered in-process in the unit tests).
 
 from __future__ import annotations
 
-import socket
 import time
 
 from integration_tests.connector import run_source
+from testkit.ports import free_port
 
 API_KEY = "unreachable-host-key"
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_check_on_a_closed_port_fails_in_seconds_with_one_short_line_naming_base_url(tmp_path):
-    port = _closed_port()
+    port = free_port()
     config = {"api_key": API_KEY, "subdomain": "company", "base_url": f"http://127.0.0.1:{port}"}
 
     started = time.monotonic()

@@ -3,13 +3,12 @@ runs them, behind the CDK's own entry point (`launch`).
 
 The launcher owns its arguments and input files: a config, catalog or state file that cannot be
 read is one config-error line (a FAILED status for `check`), and a catalog naming a stream the
-manifest does not define is refused instead of skipped without a word. (An empty catalog, or an
-opt-in stream switched off, is refused by the manifest's `ConfigChecks` on every launcher, and
-said here first as every config error is.) A
-config is refused by the manifest's own rules on every launcher; this one says which setting
-before the source is built (`config_errors`). On CDK 7 the declarative engine reads the config,
-catalog and state in the source's constructor, so they are read first and handed to
-`SourceAha(...)`.
+manifest does not define is refused instead of skipped without a word. A config, and a catalog
+that selects nothing or an opt-in stream switched off, are refused by the manifest's own rules
+(`ConfigChecks`) on every launcher; this one says so before the source is built, naming the
+setting (`config_errors`, `catalog_problems`), so that the trace carries no stack. On CDK 7 the
+declarative engine reads the config, catalog and state in the source's constructor, so they are
+read first and handed to `SourceAha(...)`.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ def build_source(parsed: argparse.Namespace) -> SourceAha:
     if problems:
         raise config_error("Invalid configuration: " + " ".join(problems))
     problems = catalog_problems(config, connection_specification()["properties"])
-    if problems:  # said here too, so that the trace carries no stack
+    if problems:
         raise config_error(" ".join(problems))
     catalog_path, state_path = getattr(parsed, "catalog", None), getattr(parsed, "state", None)
     catalog = SourceAha.read_catalog(catalog_path) if catalog_path else None

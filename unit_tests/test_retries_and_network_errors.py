@@ -24,18 +24,13 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 
 from source_aha.components import OutageAwareErrorHandler, network_cause, public_host
 from source_aha.run import run
+from testkit.ports import dropping_port, free_port
 from unit_tests.conftest import read_streams
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import AhaRequestBuilder
 from unit_tests.mock_server.response_builder import a_record_of, a_response_of
 
 _JSON = {"Content-Type": "application/json"}
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _handler() -> OutageAwareErrorHandler:
@@ -139,7 +134,7 @@ def test_a_temporary_dns_failure_is_retried_even_before_any_answer(
 
 
 def test_a_refused_connection_is_a_config_error_first_and_retried_once_the_host_answered() -> None:
-    port = _closed_port()
+    port = free_port()
     error = _failed_request(f"http://127.0.0.1:{port}/api/v1/ideas")
     config = {"base_url": f"http://127.0.0.1:{port}"}
 
@@ -158,23 +153,12 @@ def test_a_refused_connection_is_a_config_error_first_and_retried_once_the_host_
 
 
 def _connect_timeout() -> requests.RequestException:
-    """What a host that drops connections (a firewall) gives: a listening socket whose queue is
-    full and never accepted from leaves a new connection's SYN unanswered."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(0)
-        port = server.getsockname()[1]
-        queued = [socket.socket() for _ in range(3)]
-        for client in queued:
-            client.setblocking(False)
-            client.connect_ex(("127.0.0.1", port))
+    """What a host that drops connections (a firewall) gives."""
+    with dropping_port() as port:
         try:
             requests.get(f"http://127.0.0.1:{port}/api/v1/ideas", timeout=(0.3, 5))
         except requests.RequestException as error:
             return error
-        finally:
-            for client in queued:
-                client.close()
     raise AssertionError("the full queue accepted a connection")
 
 
@@ -185,9 +169,11 @@ def test_a_connect_timeout_is_a_config_error_first_and_retried_once_the_host_ans
     first = OutageAwareErrorHandler(config={"base_url": f"http://{host}"}, parameters={})
     later = _answered_handler()
 
+    resolution = first.interpret_response(error)
+
     assert isinstance(error, requests.exceptions.ConnectTimeout)
-    assert first.interpret_response(error).failure_type == FailureType.config_error
-    assert first.interpret_response(error).error_message == (
+    assert resolution.failure_type == FailureType.config_error
+    assert resolution.error_message == (
         f"Cannot reach {host}: no connection within the connect timeout. Check `base_url`."
     )
     assert later.interpret_response(error).response_action == ResponseAction.RETRY
@@ -211,7 +197,7 @@ def test_a_tls_failure_is_named_as_such() -> None:
 def test_a_read_of_a_refused_host_stops_at_once_naming_base_url_without_saying_rate_limit(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    config = ConfigBuilder().build() | {"base_url": f"http://127.0.0.1:{_closed_port()}"}
+    config = ConfigBuilder().build() | {"base_url": f"http://127.0.0.1:{free_port()}"}
 
     with caplog.at_level(logging.INFO):
         output = read_streams(["ideas"], SyncMode.full_refresh, config, expecting_exception=True)
@@ -267,7 +253,7 @@ def test_check_on_a_name_that_does_not_resolve_fails_in_one_line_naming_subdomai
 def test_check_on_a_refused_port_fails_in_one_line_naming_base_url(
     monkeypatch: pytest.MonkeyPatch, capsys, tmp_path
 ) -> None:
-    port = _closed_port()
+    port = free_port()
     config = ConfigBuilder().build() | {"base_url": f"http://127.0.0.1:{port}"}
 
     status, elapsed = _check(monkeypatch, capsys, tmp_path, config)
